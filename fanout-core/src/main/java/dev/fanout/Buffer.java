@@ -1,0 +1,44 @@
+package dev.fanout;
+
+import org.jctools.queues.MessagePassingQueue;
+
+/**
+ * A subscription's bounded buffer. One producer at a time offers (the hub serialises
+ * publishers); consumers poll and drain as the concrete class allows.
+ */
+abstract class Buffer<T> {
+    /** The delivery was queued. */
+    static final int ACCEPTED = 0;
+    /** The delivery was queued after the oldest queued one was discarded. */
+    static final int ACCEPTED_EVICTED = 1;
+    /** The delivery was queued in place of an older one. */
+    static final int ACCEPTED_SUPERSEDED = 2;
+    /** The buffer is full; nothing changed. */
+    static final int FULL = 3;
+
+    /** Producer side. @return one of the outcome constants */
+    abstract int offer(Delivery<T> d);
+
+    /** Consumer side. @return the oldest delivery, or null */
+    abstract Delivery<T> poll();
+
+    /** Consumer side. @return how many deliveries went to {@code sink} */
+    abstract int drain(MessagePassingQueue.Consumer<Delivery<T>> sink, int limit);
+
+    /** Any thread; approximate under concurrency. */
+    abstract int size();
+
+    /** Any thread; approximate under concurrency. */
+    abstract boolean isEmpty();
+
+    abstract int capacity();
+
+    /** Consumer side: empties the buffer. @return how many deliveries were discarded */
+    int discard() {
+        int n = 0;
+        while (poll() != null) {
+            n++;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.fanout;
+
+import java.util.Set;
+
+/**
+ * How a hub moves messages to its subscribers, chosen when the hub is built.
+ *
+ * <ul>
+ *   <li>{@link #queues()}: one bounded JCTools queue per subscriber. The cost of a publish grows
+ *       with the number of subscribers; every {@link Overflow} strategy is supported.</li>
+ *   <li>{@link #ring(int)}: one LMAX Disruptor ring per hub and one cursor per subscriber. The
+ *       cost of a publish does not grow with the number of subscribers. Lossless subscribers
+ *       ({@code slowProducer}) gate the producer on the slowest cursor; lossy ones
+ *       ({@code dropOldest}, {@code latestOnly}, {@code disconnect}) are never waited for: a
+ *       subscriber that falls more than its capacity behind skips ahead when it next reads and
+ *       counts what it skipped, and a slot overwritten by a later lap is never handed out as the
+ *       one expected. {@code dropNewest}, {@code latestPerKey} and {@code elasticWorkers} need a
+ *       buffer per subscriber and are refused.</li>
+ * </ul>
+ *
+ * <p>Immutable; may be shared.
+ */
+public sealed interface Engine permits Engine.Queues, Engine.Ring {
+
+    /** @return the per-subscriber queue engine */
+    static Engine queues() {
+        return Queues.INSTANCE;
+    }
+
+    /**
+     * @param size the ring's slots, rounded up to a power of two; a subscription's capacity is at
+     *             most this
+     * @return the ring engine
+     */
+    static Engine ring(int size) {
+        return new Ring(size);
+    }
+
+    /** @return the kebab-case name of this engine, such as {@code "queues"} */
+    String alias();
+
+    /**
+     * @param overflow a strategy
+     * @return true when this engine can honour it
+     */
+    boolean supports(Overflow overflow);
+
+    /** The per-subscriber queue engine. */
+    record Queues() implements Engine {
+        static final Queues INSTANCE = new Queues();
+
+        @Override
+        public String alias() {
+            return "queues";
+        }
+
+        @Override
+        public boolean supports(Overflow overflow) {
+            return true;
+        }
+    }
+
+    /**
+     * The ring engine.
+     *
+     * @param size the ring's slots, a power of two
+     */
+    record Ring(int size) implements Engine {
+        private static final Set<String> SUPPORTED = Set.of("slow-producer", "drop-oldest", "latest-only", "disconnect");
+
+        /** Validates and rounds up. */
+        public Ring {
+            Hub.Builder.checkCapacity(size);
+            size = Hub.ceilPowerOfTwo(size);
+        }
+
+        @Override
+        public String alias() {
+            return "ring";
+        }
+
+        @Override
+        public boolean supports(Overflow overflow) {
+            return SUPPORTED.contains(overflow.alias());
+        }
+
+        IllegalArgumentException refusal(Overflow overflow) {
+            return new IllegalArgumentException("overflow: " + overflow.alias() + " is not supported by the ring engine"
+                    + " (expected: slow-producer, drop-oldest, latest-only or disconnect; Engine.queues() supports every strategy)");
+        }
+    }
+}

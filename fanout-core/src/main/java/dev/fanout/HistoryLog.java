@@ -1,0 +1,119 @@
+package dev.fanout;
+
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The kept past of a hub: a ring of deliveries with their publish times, appended by the
+ * (serialised) publisher and read by subscribers; the hub guards it with its seam lock.
+ */
+final class HistoryLog<T> {
+    private final int maxCount;
+    private final long maxAgeMillis;
+    private final InstantSource clock;
+
+    private Delivery<T>[] ring;
+    private long[] stamps;
+    private int head;
+    private int size;
+
+    HistoryLog(History history, InstantSource clock) {
+        this.maxCount = history.maxCount();
+        this.maxAgeMillis = history.maxAge().isZero() ? Long.MAX_VALUE : history.maxAge().toMillis();
+        this.clock = clock;
+        int initial = Math.min(maxCount, 64);
+        this.ring = newRing(initial);
+        this.stamps = new long[initial];
+    }
+
+    void append(Delivery<T> d) {
+        long now = maxAgeMillis == Long.MAX_VALUE ? 0 : clock.millis();
+        if (size == maxCount) {
+            removeOldest();
+        } else if (size == ring.length) {
+            grow();
+        }
+        int i = (head + size) % ring.length;
+        ring[i] = d;
+        stamps[i] = now;
+        size++;
+        expire(now);
+    }
+
+    private void removeOldest() {
+        ring[head] = null;
+        head = (head + 1) % ring.length;
+        size--;
+    }
+
+    private void expire(long now) {
+        if (maxAgeMillis == Long.MAX_VALUE) {
+            return;
+        }
+        while (size > 0 && now - stamps[head] > maxAgeMillis) {
+            removeOldest();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Delivery<T>[] newRing(int n) {
+        return (Delivery<T>[]) new Delivery<?>[n];
+    }
+
+    private void grow() {
+        int n = (int) Math.min((long) ring.length * 2, maxCount);
+        Delivery<T>[] r = newRing(n);
+        long[] s = new long[n];
+        for (int k = 0; k < size; k++) {
+            int i = (head + k) % ring.length;
+            r[k] = ring[i];
+            s[k] = stamps[i];
+        }
+        ring = r;
+        stamps = s;
+        head = 0;
+    }
+
+    /**
+     * The kept messages with a sequence above {@code after}.
+     *
+     * @param current the hub's last sequence
+     * @return the messages in order, or null when the history no longer reaches back to
+     *         {@code after + 1} (or {@code after} is ahead of the hub)
+     */
+    List<Delivery<T>> after(long after, long current) {
+        if (maxAgeMillis != Long.MAX_VALUE) {
+            expire(clock.millis());
+        }
+        if (after > current) {
+            return null;
+        }
+        if (after == current) {
+            return List.of();
+        }
+        if (size == 0 || ring[head].sequence() > after + 1) {
+            return null;
+        }
+        List<Delivery<T>> out = new ArrayList<>((int) Math.min(size, current - after));
+        for (int k = 0; k < size; k++) {
+            Delivery<T> d = ring[(head + k) % ring.length];
+            if (d.sequence() > after) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    /** @return the newest kept message, or null */
+    Delivery<T> newest() {
+        if (maxAgeMillis != Long.MAX_VALUE) {
+            expire(clock.millis());
+        }
+        return size == 0 ? null : ring[(head + size - 1) % ring.length];
+    }
+
+    int size() {
+        return size;
+    }
+}

@@ -1,0 +1,128 @@
+package dev.fanout;
+
+import java.util.Objects;
+
+/**
+ * What one {@link Hub#publish(Object) publish} did, subscriber by subscriber.
+ *
+ * <p>Every subscriber that the publish saw ends in exactly one outcome, so
+ * {@code subscribers() == accepted() + dropped(NEWEST) + dropped(TIMEOUT) + disconnected() + dropped(CLOSED)}.
+ * {@link DropCause#OLDEST} and {@link DropCause#SUPERSEDED} count earlier messages that this
+ * publish displaced while its own message was accepted.
+ *
+ * <p>On the {@linkplain Engine#ring(int) ring engine} a publish writes one slot and never looks
+ * at lossy subscribers: {@code accepted()} counts the subscribers the message became readable
+ * to, and what a lagging subscriber then skips is counted in its {@link SubscriptionStats} when
+ * it reads. {@code timedOut()} counts the lossless subscribers this publish stopped waiting for.
+ *
+ * <p>Immutable once returned; it may be handed to other threads like any object.
+ */
+public final class PublishResult {
+
+    /** The outcome of the publish as a whole. */
+    public enum Status {
+        /** The message got a sequence number and was offered to every subscriber. */
+        PUBLISHED,
+        /** The hub was closed: the message got no sequence number and went nowhere. */
+        HUB_CLOSED,
+        /** The hub dedups and the message equals the previous one: it got no sequence number and went nowhere. */
+        DUPLICATE
+    }
+
+    private static final PublishResult HUB_CLOSED = new PublishResult(0, Status.HUB_CLOSED);
+    private static final PublishResult DUPLICATE = new PublishResult(0, Status.DUPLICATE);
+
+    private final long sequence;
+    private final Status status;
+    int subscribers;
+    int accepted;
+    int oldest;
+    int newest;
+    int superseded;
+    int timedOut;
+    int disconnected;
+    int closed;
+
+    PublishResult(long sequence, Status status) {
+        this.sequence = sequence;
+        this.status = status;
+    }
+
+    static PublishResult hubClosed() {
+        return HUB_CLOSED;
+    }
+
+    static PublishResult duplicate() {
+        return DUPLICATE;
+    }
+
+    /** @return the status */
+    public Status status() {
+        return status;
+    }
+
+    /** @return true when the message was published (it has a sequence number) */
+    public boolean isPublished() {
+        return status == Status.PUBLISHED;
+    }
+
+    /** @return the sequence number given to the message, or 0 when it was not published */
+    public long sequence() {
+        return sequence;
+    }
+
+    /** @return how many subscribers the message was offered to */
+    public int subscribers() {
+        return subscribers;
+    }
+
+    /** @return how many subscribers queued the message */
+    public int accepted() {
+        return accepted;
+    }
+
+    /** @return true when every subscriber queued the message (also true when there were none) */
+    public boolean allAccepted() {
+        return accepted == subscribers;
+    }
+
+    /**
+     * @param cause a cause
+     * @return how many messages this publish dropped for that cause, summed over subscribers
+     */
+    public int dropped(DropCause cause) {
+        return switch (Objects.requireNonNull(cause, "cause")) {
+            case OLDEST -> oldest;
+            case NEWEST -> newest;
+            case SUPERSEDED -> superseded;
+            case TIMEOUT -> timedOut;
+            case DISCONNECTED -> disconnected;
+            case CLOSED -> closed;
+        };
+    }
+
+    /** @return how many messages this publish dropped, all causes together */
+    public int dropped() {
+        return oldest + newest + superseded + timedOut + disconnected + closed;
+    }
+
+    /** @return how many subscribers this publish disconnected ({@link Overflow#disconnect()}) */
+    public int disconnected() {
+        return disconnected;
+    }
+
+    /** @return how many lossless subscribers stayed full past their wait limit */
+    public int timedOut() {
+        return timedOut;
+    }
+
+    @Override
+    public String toString() {
+        if (status != Status.PUBLISHED) {
+            return "PublishResult[" + status + "]";
+        }
+        return "PublishResult[seq=" + sequence + ", subscribers=" + subscribers + ", accepted=" + accepted
+                + ", oldest=" + oldest + ", newest=" + newest + ", superseded=" + superseded
+                + ", timedOut=" + timedOut + ", disconnected=" + disconnected + ", closed=" + closed + "]";
+    }
+}
