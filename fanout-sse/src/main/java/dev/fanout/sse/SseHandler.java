@@ -1,0 +1,752 @@
+package dev.fanout.sse;
+
+import dev.fanout.CloseReason;
+import dev.fanout.DeliveryHandler;
+import dev.fanout.Hub;
+import dev.fanout.Overflow;
+import dev.fanout.Subscription;
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+
+/**
+ * A Helidon SE {@link Handler} that streams a {@link Hub} to every request as Server-Sent Events.
+ *
+ * {@snippet file="dev/fanout/sse/SseExample.java" region="example"}
+ *
+ * <h2>Per request</h2>
+ * <ol>
+ *   <li>Admission: with {@link Builder#maxConnections} streams open, the request gets
+ *       {@code 503} with a jittered {@code Retry-After}; so does every request once the handler
+ *       is closed.</li>
+ *   <li>The hub is chosen ({@link #builder(Hub)}, or from the request with
+ *       {@link #builder(Function)}: empty means {@code 404}).</li>
+ *   <li>The connection subscribes with its own strategy ({@link Builder#overflow}, default
+ *       {@link Overflow#latestOnly()}) and starts as {@linkplain ##resume Resume} says.</li>
+ *   <li>A {@code retry:} hint (base plus random jitter) goes out at once, with the headers.</li>
+ *   <li>Then events as they come: everything pending is drained (up to
+ *       {@link Builder#batchLimit}) and goes out in one write and one flush. Each event's
+ *       {@code id:} is its hub sequence number, or what {@link Builder#eventIds} gives. A
+ *       comment line goes out when the stream was idle for {@link Builder#heartbeat}.</li>
+ * </ol>
+ * Each published message is encoded to bytes once; every connection writes the same array.
+ *
+ * <h2 id="resume">Resume</h2>
+ * What a new stream gets first depends on the ids and on the client's {@code Last-Event-ID}
+ * header (ignored altogether with {@link Builder#resume resume(false)}):
+ * <ul>
+ *   <li><b>Sequence ids</b> (the default: {@code id:} is the hub's sequence number). A
+ *       {@code Last-Event-ID} that is a sequence number {@code n} replays the messages after
+ *       {@code n} that the hub's history still holds, then live ones, with no gap and no
+ *       duplicate (under {@code latestOnly} only the newest of the replayed ones). When the
+ *       history no longer reaches back to {@code n + 1}, or {@code n} was never published, the
+ *       stream starts with the hub's current message instead and counts in
+ *       {@link SseStats#resumeGaps()}. An id that is not a number, or no header, starts with the
+ *       current message ({@link Builder#startWithLatest}). A hub without a history starts every
+ *       stream live.</li>
+ *   <li><b>Message ids</b> ({@link Builder#eventIds}: {@code id:} is derived from the message,
+ *       such as a snapshot's version). Ids are not positions in the hub, so nothing is
+ *       replayed: the stream starts with the current message like a new client
+ *       ({@link Builder#startWithLatest}), and the header only decides whether that first event
+ *       goes out. The stream's first event is not written when its id equals the header's value
+ *       exactly (the client already shows that state); every later event is written. Any other
+ *       value, an older or a newer id or one this hub never used, gets the first event, and the
+ *       stream counts in {@link SseStats#resumeGaps()}. This suits snapshot streams, where each
+ *       message is the whole state: a client that reconnects up to date gets no duplicate, any
+ *       other gets the current state.</li>
+ * </ul>
+ *
+ * <h2>Ending</h2>
+ * A stream ends, its subscription closed and counted under one {@link SseDisconnect}, when a
+ * write fails (the client went away: Helidon does not read the socket during a handler, so a
+ * vanished client shows at the next event or heartbeat, at most two heartbeat intervals later),
+ * when a write makes no progress for {@link Builder#stallTimeout} (a ticker interrupts the
+ * connection's thread), when the hub closes (after what the subscription held), when the
+ * handler is {@linkplain #close() closed}, or when the server stops (Helidon interrupts the
+ * thread). None of these logs a stack trace.
+ *
+ * <h2>Threads</h2>
+ * Helidon calls {@link #handle} on one virtual thread per request; that thread waits on the
+ * subscription (parked, no polling) and writes. {@link #stats()}, {@link #openConnections()}
+ * and {@link #close()} are safe from any thread. The connection is a push subscription whose
+ * executor is the request's thread itself: the hub unparks it, it drains and writes, and it
+ * parks again with no timeout. One ticker virtual thread per handler, from the first stream
+ * until {@link #close()}, asks idle streams for heartbeats and evicts stalled writes; so an idle
+ * stream holds no timer.
+ *
+ * @param <T> the hub's message type
+ */
+public final class SseHandler<T> implements Handler, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(SseHandler.class.getName());
+    private static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
+    private static final HeaderName ACCEL_BUFFERING = HeaderNames.create("X-Accel-Buffering");
+
+    private final Function<? super ServerRequest, Optional<Hub<T>>> topic;
+    private final FrameCache<T> frames;
+    private final boolean messageIds;
+    private final Overflow overflow;
+    private final int capacity;
+    private final int maxConnections;
+    private final Duration retryAfter;
+    private final long heartbeatNanos;
+    private final long retryMillis;
+    private final long retryJitterMillis;
+    private final boolean resume;
+    private final boolean latest;
+    private final int batchLimit;
+
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final Ticker ticker;
+    private final AtomicInteger open = new AtomicInteger();
+    private volatile boolean closed;
+
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder resumed = new LongAdder();
+    private final LongAdder resumeGaps = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder events = new LongAdder();
+    private final LongAdder bytes = new LongAdder();
+    private final LongAdder heartbeats = new LongAdder();
+    private final LongAdder droppedClosed = new LongAdder();
+    private final LongAdder[] disconnects = new LongAdder[SseDisconnect.values().length];
+    private final LatencyHistogram latency = new LatencyHistogram();
+
+    private SseHandler(Builder<T> b) {
+        this.topic = b.topic;
+        this.frames = new FrameCache<>(b.events, b.ids);
+        this.messageIds = b.ids != null;
+        this.overflow = b.overflow;
+        this.capacity = b.capacity;
+        this.maxConnections = b.maxConnections;
+        this.retryAfter = b.retryAfter;
+        this.heartbeatNanos = b.heartbeat.toNanos();
+        this.retryMillis = b.retry.toMillis();
+        this.retryJitterMillis = b.retryJitter.toMillis();
+        this.resume = b.resume;
+        this.latest = b.latest;
+        this.batchLimit = b.batchLimit;
+        for (int i = 0; i < disconnects.length; i++) {
+            disconnects[i] = new LongAdder();
+        }
+        this.ticker = new Ticker(connections, heartbeatNanos, b.stallTimeout.toNanos());
+    }
+
+    /**
+     * @param hub the hub every request streams
+     * @param <T> its message type
+     * @return a builder
+     */
+    public static <T> Builder<T> builder(Hub<T> hub) {
+        Objects.requireNonNull(hub, "hub");
+        Optional<Hub<T>> fixed = Optional.of(hub);
+        return new Builder<>(req -> fixed);
+    }
+
+    /**
+     * @param topic picks the hub for a request (from its path or query, say); empty answers
+     *              {@code 404}. Called on the request's thread; it must be thread-safe.
+     * @param <T>   the hubs' message type
+     * @return a builder
+     */
+    public static <T> Builder<T> builder(Function<? super ServerRequest, Optional<Hub<T>>> topic) {
+        return new Builder<>(Objects.requireNonNull(topic, "topic"));
+    }
+
+    // ------------------------------------------------------------------ request
+
+    /**
+     * Streams to one request until the stream ends; called by Helidon on the request's thread.
+     */
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) {
+        if (closed) {
+            reject(res);
+            return;
+        }
+        if (open.incrementAndGet() > maxConnections) {
+            open.decrementAndGet();
+            reject(res);
+            return;
+        }
+        try {
+            stream(req, res);
+        } finally {
+            open.decrementAndGet();
+        }
+    }
+
+    private void reject(ServerResponse res) {
+        rejected.increment();
+        long base = Math.max(1, retryAfter.toSeconds());
+        long seconds = base + ThreadLocalRandom.current().nextLong(base + 1); // spread the retries
+        res.status(Status.SERVICE_UNAVAILABLE_503)
+                .header(HeaderNames.RETRY_AFTER, Long.toString(seconds))
+                .send();
+    }
+
+    private void stream(ServerRequest req, ServerResponse res) {
+        Optional<Hub<T>> chosen = topic.apply(req);
+        if (chosen.isEmpty()) {
+            res.status(Status.NOT_FOUND_404).send();
+            return;
+        }
+        Hub<T> hub = chosen.get();
+        Connection c = new Connection(Thread.currentThread());
+        String lastEventId = resume ? req.headers().first(LAST_EVENT_ID).orElse(null) : null;
+        Writer w = new Writer(c, hub, messageIds ? lastEventId : null);
+        long lastSequence = messageIds ? -1 : sequence(lastEventId);
+        w.liveAfter = hub.sequence(); // what the stream starts with is not a live delivery
+        Subscription<T> sub;
+        try {
+            sub = Subscribe.open(hub, overflow, capacity, lastSequence, resume, latest, w, c);
+        } catch (IllegalStateException hubClosed) {
+            reject(res);
+            return;
+        }
+        c.subscription = sub;
+        connections.add(c);
+        accepted.increment();
+        if (lastSequence >= 0) {
+            resumed.increment();
+            if (sub.startGap()) {
+                resumeGaps.increment();
+            }
+        } else if (w.upToDateId != null) {
+            resumed.increment(); // resumeGaps: when the first event's id differs, see Writer
+        }
+        ticker.start();
+        if (closed) {
+            c.shutdown(); // close() may have missed it
+        }
+        SseDisconnect cause = SseDisconnect.ERROR;
+        try {
+            res.status(Status.OK_200);
+            res.headers().contentType(MediaTypes.TEXT_EVENT_STREAM);
+            res.headers().set(HeaderNames.CACHE_CONTROL, "no-cache");
+            res.headers().set(ACCEL_BUFFERING, "no");
+            w.out = res.outputStream();
+            cause = w.pump(sub);
+            if (cause != SseDisconnect.CLIENT_GONE && cause != SseDisconnect.STALLED) {
+                end(w.out);
+            }
+        } finally {
+            sub.close();
+            Runnable last = c.takeTask();
+            if (last != null) {
+                last.run(); // the closed subscription discards what it held and detaches
+            }
+            connections.remove(c);
+            droppedClosed.add(sub.stats().dropped());
+            disconnects[cause.ordinal()].increment();
+        }
+    }
+
+    /** @return the sequence number in a {@code Last-Event-ID}, or -1 for none */
+    private static long sequence(String lastEventId) {
+        if (lastEventId == null) {
+            return -1;
+        }
+        try {
+            long v = Long.parseLong(lastEventId.trim());
+            return v >= 0 ? v : -1;
+        } catch (NumberFormatException e) {
+            return -1; // not one of ours: start as a new client
+        }
+    }
+
+    private static void end(OutputStream out) {
+        try {
+            out.close();
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, () -> "closing a stream failed: " + e);
+        }
+    }
+
+    /**
+     * One stream's writer, confined to the request's thread: the subscription's handler (run by
+     * that thread, see {@link Connection}) collects frames, and {@link #pump} writes them.
+     */
+    private final class Writer implements DeliveryHandler<T> {
+        private final Connection c;
+        private final Hub<T> hub;
+        private final int salt;
+        private final List<FrameCache.Frame> batch = new ArrayList<>(4);
+        /** Message ids only: the client's {@code Last-Event-ID}, until the first event is seen. */
+        String upToDateId;
+        /** The hub's sequence when the stream began: only later messages are latency samples. */
+        long liveAfter;
+        OutputStream out;
+        private Exception failure;
+
+        Writer(Connection c, Hub<T> hub, String upToDateId) {
+            this.c = c;
+            this.hub = hub;
+            this.salt = System.identityHashCode(hub);
+            this.upToDateId = upToDateId;
+        }
+
+        /** Called by the subscription's drain task, on the request's thread. Never throws. */
+        @Override
+        public void onDelivery(long sequence, T message) {
+            if (failure != null) {
+                return; // the stream is ending; the rest is discarded with the subscription
+            }
+            try {
+                FrameCache.Frame f = frames.frame(hub, salt, sequence, message);
+                if (f.bytes.length == 0) {
+                    return; // the event mapper failed on it: skipped, counted once in stats
+                }
+                if (upToDateId != null) { // the stream's first event, with message ids
+                    String seen = upToDateId;
+                    upToDateId = null;
+                    if (seen.equals(f.id)) {
+                        return; // the client already shows this state
+                    }
+                    resumeGaps.increment();
+                }
+                batch.add(f);
+                if (batch.size() >= batchLimit) {
+                    flush();
+                }
+            } catch (Exception e) {
+                failure = e;
+            }
+        }
+
+        /** Writes until the stream ends; returns why it ended. */
+        SseDisconnect pump(Subscription<T> sub) {
+            try {
+                long jitter = retryJitterMillis > 0 ? ThreadLocalRandom.current().nextLong(retryJitterMillis + 1) : 0;
+                write(Frames.retry(retryMillis + jitter));
+                while (true) {
+                    Runnable task = c.takeTask();
+                    if (task != null) {
+                        task.run(); // hands the pending messages to onDelivery
+                        if (failure != null) {
+                            throw failure;
+                        }
+                        if (!batch.isEmpty()) {
+                            flush(); // all that was pending: one write, one flush
+                        }
+                        continue;
+                    }
+                    if (c.shutdown || Thread.currentThread().isInterrupted()) {
+                        return SseDisconnect.SHUTDOWN; // the handler closed, or the server is stopping
+                    }
+                    if (sub.isClosed()) {
+                        return sub.closeReason().map(SseHandler::cause).orElse(SseDisconnect.SHUTDOWN);
+                    }
+                    if (c.heartbeatDue) {
+                        c.heartbeatDue = false;
+                        write(Frames.HEARTBEAT);
+                        heartbeats.increment();
+                        continue;
+                    }
+                    LockSupport.park(this); // no timeout: the hub, the ticker or a closer unparks
+                }
+            } catch (Stalled e) {
+                return SseDisconnect.STALLED;
+            } catch (Exception e) {
+                if (c.evicted()) {
+                    return SseDisconnect.STALLED;
+                }
+                if (c.shutdown || Thread.currentThread().isInterrupted()) {
+                    return SseDisconnect.SHUTDOWN;
+                }
+                LOG.log(Level.TRACE, () -> "client gone: " + e);
+                return SseDisconnect.CLIENT_GONE;
+            }
+        }
+
+        private void flush() throws Exception {
+            byte[] data;
+            if (batch.size() == 1) {
+                data = batch.getFirst().bytes; // the shared array, no copy
+            } else {
+                int n = 0;
+                for (FrameCache.Frame f : batch) {
+                    n += f.bytes.length;
+                }
+                data = new byte[n];
+                int at = 0;
+                for (FrameCache.Frame f : batch) {
+                    System.arraycopy(f.bytes, 0, data, at, f.bytes.length);
+                    at += f.bytes.length;
+                }
+            }
+            int n = batch.size();
+            // only live events are samples: the current state or a replay is old, not late
+            boolean oneLive = batch.getFirst().sequence > liveAfter;
+            long one = batch.getFirst().createdNanos;
+            long[] created = null;
+            int live = 0;
+            if (n > 1) { // no array for the common case of one event
+                created = new long[n];
+                for (FrameCache.Frame f : batch) {
+                    if (f.sequence > liveAfter) {
+                        created[live++] = f.createdNanos;
+                    }
+                }
+            }
+            batch.clear();
+            write(data);
+            long now = System.nanoTime();
+            if (created == null) {
+                if (oneLive) {
+                    latency.record(now - one);
+                }
+            } else {
+                for (int i = 0; i < live; i++) {
+                    latency.record(now - created[i]);
+                }
+            }
+            events.add(n);
+        }
+
+        /** One write and one flush, watched for stalls. */
+        private void write(byte[] data) throws Exception {
+            c.beginWrite();
+            try {
+                out.write(data);
+                out.flush();
+            } finally {
+                if (!c.endWrite()) {
+                    throw new Stalled();
+                }
+            }
+            bytes.add(data.length);
+        }
+    }
+
+    private static SseDisconnect cause(CloseReason r) {
+        return switch (r) {
+            case SLOW -> SseDisconnect.SLOW;
+            case HUB_CLOSED -> SseDisconnect.HUB_CLOSED;
+            case CLOSED -> SseDisconnect.SHUTDOWN;
+        };
+    }
+
+    /** The ticker evicted the connection during a write. */
+    private static final class Stalled extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Stalled() {
+            super(null, null, false, false);
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle and stats
+
+    /**
+     * Ends every open stream (they finish their current write and end with
+     * {@link SseDisconnect#SHUTDOWN}), answers later requests with {@code 503}, and stops the
+     * ticker. Call it before stopping the server so streams end at once rather than after
+     * Helidon's grace period. Idempotent; any thread.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        for (Connection c : connections) {
+            c.shutdown();
+        }
+        ticker.stop();
+    }
+
+    /** Closes the handler when the server stops. */
+    @Override
+    public void afterStop() {
+        close();
+    }
+
+    /** @return streams open now; any thread */
+    public int openConnections() {
+        return open.get();
+    }
+
+    /** @return a snapshot of the counters; any thread, it walks the open connections */
+    public SseStats stats() {
+        long dropped = droppedClosed.sum();
+        for (Connection c : connections) {
+            dropped += c.subscription.stats().dropped();
+        }
+        Map<SseDisconnect, Long> d = new EnumMap<>(SseDisconnect.class);
+        for (SseDisconnect cause : SseDisconnect.values()) {
+            d.put(cause, disconnects[cause.ordinal()].sum());
+        }
+        return new SseStats(open.get(), accepted.sum(), resumed.sum(), resumeGaps.sum(), rejected.sum(), events.sum(), bytes.sum(),
+                heartbeats.sum(), frames.encoded(), frames.failed(), dropped, d, latency.snapshot());
+    }
+
+    @Override
+    public String toString() {
+        return "SseHandler[open=" + open.get() + (closed ? ", closed" : "") + "]";
+    }
+
+    // ------------------------------------------------------------------ builder
+
+    /**
+     * Configures an {@link SseHandler}. Not thread-safe; each option may be set once.
+     *
+     * @param <T> the hub's message type
+     */
+    public static final class Builder<T> {
+        private final Function<? super ServerRequest, Optional<Hub<T>>> topic;
+        private Function<? super T, SseEvent> events;
+        private Function<? super T, String> ids;
+        private Overflow overflow;
+        private int capacity;
+        private int maxConnections;
+        private Duration retryAfter;
+        private Duration heartbeat;
+        private Duration retry;
+        private Duration retryJitter;
+        private Duration stallTimeout;
+        private Boolean resume;
+        private Boolean latest;
+        private int batchLimit;
+
+        private Builder(Function<? super ServerRequest, Optional<Hub<T>>> topic) {
+            this.topic = topic;
+        }
+
+        private static void once(Object current, String option) {
+            if (current != null) {
+                throw new IllegalStateException(option + " was already set");
+            }
+        }
+
+        private static void once(int current, String option) {
+            if (current != 0) {
+                throw new IllegalStateException(option + " was already set");
+            }
+        }
+
+        private static int positive(String name, int v) {
+            if (v <= 0) {
+                throw new IllegalArgumentException(name + ": " + v + " (expected: > 0)");
+            }
+            return v;
+        }
+
+        private static Duration positive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+            }
+            return d;
+        }
+
+        private static Duration nonNegative(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(name + ": " + d + " (expected: >= 0)");
+            }
+            return d;
+        }
+
+        /**
+         * @param events turns a message into its event, once per message; called on some
+         *               connection's thread, so it must be thread-safe (default: an
+         *               {@link SseEvent} as it is, anything else as {@code SseEvent.of(toString())})
+         * @return this
+         */
+        public Builder<T> events(Function<? super T, SseEvent> events) {
+            once(this.events, "events");
+            this.events = Objects.requireNonNull(events, "events");
+            return this;
+        }
+
+        /**
+         * Takes each event's {@code id:} from the message instead of the hub's sequence number,
+         * for hubs whose messages carry their own identity: a snapshot's version, say, which
+         * several servers publishing the same states agree on. {@code Last-Event-ID} then
+         * follows the message-id rule of {@linkplain SseHandler##resume Resume}: the current
+         * message is sent first unless its id equals the header. Leave it unset for sequence
+         * ids and resume from the hub's history.
+         *
+         * @param ids gives a message's id, once per message, on some connection's thread (so it
+         *            must be thread-safe); null means no {@code id:} line. An id holding CR, LF or
+         *            NUL makes the message fail like a failing event mapper: logged once,
+         *            counted in {@link SseStats#eventsFailed()}, sent to no one
+         * @return this
+         */
+        public Builder<T> eventIds(Function<? super T, String> ids) {
+            once(this.ids, "eventIds");
+            this.ids = Objects.requireNonNull(ids, "ids");
+            return this;
+        }
+
+        /**
+         * @param overflow each connection's strategy when it falls behind (default
+         *                 {@link Overflow#latestOnly()}: a slow client skips to the newest state)
+         * @return this
+         */
+        public Builder<T> overflow(Overflow overflow) {
+            once(this.overflow, "overflow");
+            this.overflow = Objects.requireNonNull(overflow, "overflow");
+            return this;
+        }
+
+        /**
+         * @param capacity each connection's buffer, for strategies that have one (default 64)
+         * @return this
+         */
+        public Builder<T> capacity(int capacity) {
+            once(this.capacity, "capacity");
+            this.capacity = positive("capacity", capacity);
+            return this;
+        }
+
+        /**
+         * @param maxConnections streams open at once; more get {@code 503} (default: no limit).
+         *                       Keep it below the listener's {@code maxTcpConnections}
+         *                       ({@link ConnectionLimits}) so refused clients get an answer
+         * @return this
+         */
+        public Builder<T> maxConnections(int maxConnections) {
+            once(this.maxConnections, "maxConnections");
+            this.maxConnections = positive("maxConnections", maxConnections);
+            return this;
+        }
+
+        /**
+         * @param retryAfter the base of the {@code Retry-After} of a {@code 503}, whole seconds;
+         *                   each answer adds a random 0 to 100% of it (default 5 s)
+         * @return this
+         */
+        public Builder<T> retryAfter(Duration retryAfter) {
+            once(this.retryAfter, "retryAfter");
+            this.retryAfter = positive("retryAfter", retryAfter);
+            return this;
+        }
+
+        /**
+         * @param heartbeat how long a stream may be idle before a comment line is written
+         *                  (default 15 s); also bounds how long a vanished client goes unseen
+         * @return this
+         */
+        public Builder<T> heartbeat(Duration heartbeat) {
+            once(this.heartbeat, "heartbeat");
+            this.heartbeat = positive("heartbeat", heartbeat);
+            return this;
+        }
+
+        /**
+         * @param base   the reconnect delay sent as {@code retry:} (default 2 s)
+         * @param jitter a random 0 to {@code jitter} added per stream (default 3 s), so a mass
+         *               reconnect is spread out
+         * @return this
+         */
+        public Builder<T> retry(Duration base, Duration jitter) {
+            once(this.retry, "retry");
+            this.retry = nonNegative("retry", base);
+            this.retryJitter = nonNegative("jitter", jitter);
+            return this;
+        }
+
+        /**
+         * @param stallTimeout how long one write may make no progress before the stream is
+         *                     evicted (default 10 s)
+         * @return this
+         */
+        public Builder<T> stallTimeout(Duration stallTimeout) {
+            once(this.stallTimeout, "stallTimeout");
+            this.stallTimeout = positive("stallTimeout", stallTimeout);
+            return this;
+        }
+
+        /**
+         * @param resume whether a {@code Last-Event-ID} is used at all, as
+         *               {@linkplain SseHandler##resume Resume} says (default true)
+         * @return this
+         */
+        public Builder<T> resume(boolean resume) {
+            once(this.resume, "resume");
+            this.resume = resume;
+            return this;
+        }
+
+        /**
+         * @param latest whether a new stream starts with the hub's current message (default true)
+         * @return this
+         */
+        public Builder<T> startWithLatest(boolean latest) {
+            once(this.latest, "startWithLatest");
+            this.latest = latest;
+            return this;
+        }
+
+        /**
+         * @param batchLimit the most events written by one write and flush (default 64)
+         * @return this
+         */
+        public Builder<T> batchLimit(int batchLimit) {
+            once(this.batchLimit, "batchLimit");
+            this.batchLimit = positive("batchLimit", batchLimit);
+            return this;
+        }
+
+        /** @return the handler */
+        public SseHandler<T> build() {
+            if (events == null) {
+                events = m -> m instanceof SseEvent e ? e : SseEvent.of(String.valueOf(m));
+            }
+            if (overflow == null) {
+                overflow = Overflow.latestOnly();
+            }
+            if (overflow instanceof Overflow.ElasticWorkers) {
+                throw new IllegalArgumentException("overflow: elastic-workers (expected: a pull strategy;"
+                        + " one thread writes each stream)");
+            }
+            if (capacity == 0) {
+                capacity = 64;
+            }
+            if (maxConnections == 0) {
+                maxConnections = Integer.MAX_VALUE;
+            }
+            if (retryAfter == null) {
+                retryAfter = Duration.ofSeconds(5);
+            }
+            if (heartbeat == null) {
+                heartbeat = Duration.ofSeconds(15);
+            }
+            if (retry == null) {
+                retry = Duration.ofSeconds(2);
+                retryJitter = Duration.ofSeconds(3);
+            }
+            if (stallTimeout == null) {
+                stallTimeout = Duration.ofSeconds(10);
+            }
+            if (resume == null) {
+                resume = true;
+            }
+            if (latest == null) {
+                latest = true;
+            }
+            if (batchLimit == 0) {
+                batchLimit = 64;
+            }
+            return new SseHandler<>(this);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * Fanout SSE: Server-Sent Events endpoints on the Helidon 4 SE web server, fed by a
+ * {@link dev.fanout.Hub}. See {@link dev.fanout.sse.SseHandler}.
+ */
+module dev.fanout.sse {
+    requires transitive dev.fanout.core;
+    requires transitive io.helidon.webserver;
+    requires jdk.management;
+
+    exports dev.fanout.sse;
+}
