@@ -1,0 +1,167 @@
+package dev.fanout.leaderboard;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fanout.Hub;
+import dev.fanout.sse.ConnectionLimits;
+import dev.fanout.sse.SseHandler;
+import io.helidon.config.Config;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The leaderboard application: store, change feed, snapshot hub, stream endpoint, metrics and
+ * HTTP server, wired together and started by {@link #start(Config)}.
+ *
+ * <p>{@code GET /stream-leaderboard} is fanout-sse's {@link SseHandler} on the change feed's
+ * hub: each connection with the configured strategy (latest-only by default), the current
+ * snapshot first, {@code id:} = the snapshot version ({@link SseHandler.Builder#eventIds}, so a
+ * client reconnecting with the version it shows gets no duplicate, on any instance of a shared
+ * store), heartbeats, stall eviction, and admission control: at most {@code limits.streams}
+ * streams, kept below the listener's {@code max-tcp-connections}, which itself stays below the
+ * process's open-file limit ({@link ConnectionLimits}) so a connection storm gets 503s and
+ * refused connections, never a listener that stopped accepting.
+ *
+ * <p>Thread-safe. {@link #close()} stops everything in dependency order (feed, streams, hub,
+ * server, store) and is idempotent.
+ */
+public final class LeaderboardApp implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(LeaderboardApp.class.getName());
+    /** The listener's connection limit when the open-file limit is unknown. */
+    private static final int DEFAULT_TCP_CONNECTIONS = 10_000;
+
+    private final LeaderboardConfig config;
+    private final LeaderboardStore store;
+    private final Hub<Snapshot> hub;
+    private final ChangeFeed feed;
+    private final SseHandler<Snapshot> stream;
+    private final int maxTcpConnections;
+    private final AppMetrics metrics;
+    private final WebServer server;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private LeaderboardApp(Config root) {
+        this.config = LeaderboardConfig.from(root.get("leaderboard"));
+        ObjectMapper mapper = Json.mapper();
+        this.store = config.embedded()
+                ? EmbeddedStore.open(config.journal())
+                : RedisStore.connect(config.store(), config.prefix(), config.redisTimeout());
+        Hub<Snapshot> h = null;
+        ChangeFeed f = null;
+        AppMetrics m = null;
+        try {
+            this.hub = h = ChangeFeed.newHub(config.strategy());
+            this.feed = f = new ChangeFeed(store, hub, config.topK(), config.rate(),
+                    config.embedded() ? Duration.ZERO : config.resync(), mapper);
+            Config serverConfig = root.get("server");
+            this.maxTcpConnections = serverConfig.get("max-tcp-connections").asInt()
+                    .orElseGet(() -> ConnectionLimits.maxTcpConnections(DEFAULT_TCP_CONNECTIONS));
+            // @start region="stream"
+            this.stream = SseHandler.builder(hub)
+                    .events(Snapshot::event)          // made with the snapshot, serialized once
+                    .eventIds(Snapshot::eventId)      // id: the store version, not the hub sequence
+                    .overflow(config.strategy())
+                    .heartbeat(config.heartbeat())
+                    .stallTimeout(config.stallTimeout())
+                    .maxConnections(config.streamLimit(maxTcpConnections))
+                    .build();
+            // @end
+            this.metrics = m = new AppMetrics(hub, feed, stream);
+            LeaderboardService service = new LeaderboardService(config, store, feed, metrics, mapper);
+            feed.start();
+            this.server = WebServer.builder()
+                    .config(serverConfig)
+                    .maxTcpConnections(maxTcpConnections)
+                    .featuresDiscoverServices(false)
+                    .addFeature(ObserveFeature.builder()
+                            .observersDiscoverServices(false)
+                            .addObserver(MetricsObserver.builder().endpoint("/metrics").build())
+                            .build())
+                    .routing(r -> r.register(service).get("/stream-leaderboard", stream))
+                    .build()
+                    .start();
+        } catch (RuntimeException e) {
+            // undo what started, in reverse order, so a failed start leaks no thread or meter
+            if (f != null) {
+                f.close();
+            }
+            if (h != null) {
+                h.close();
+            }
+            if (m != null) {
+                m.close();
+            }
+            store.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Builds and starts the app.
+     *
+     * @param root the root configuration: {@code server} (Helidon's) and {@code leaderboard}
+     * @return the running app
+     * @throws IllegalArgumentException for an invalid configuration
+     * @throws IllegalStateException    when the store cannot be opened
+     */
+    public static LeaderboardApp start(Config root) {
+        return new LeaderboardApp(Objects.requireNonNull(root, "root"));
+    }
+
+    /** @return the port the server listens on (useful with port 0) */
+    public int port() {
+        return server.port();
+    }
+
+    /** @return the one-line description of where it listens and which store it uses */
+    public String describe() {
+        return "leaderboard listening on http://" + server.prototype().host() + ":" + port()
+                + " with store " + store.describe();
+    }
+
+    LeaderboardConfig config() {
+        return config;
+    }
+
+    LeaderboardStore store() {
+        return store;
+    }
+
+    Hub<Snapshot> hub() {
+        return hub;
+    }
+
+    ChangeFeed feed() {
+        return feed;
+    }
+
+    SseHandler<Snapshot> stream() {
+        return stream;
+    }
+
+    /** @return the listener's {@code max-tcp-connections} */
+    int maxTcpConnections() {
+        return maxTcpConnections;
+    }
+
+    /** Stops the feed, ends the streams, closes the hub, stops the server, closes the store. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        feed.close();
+        stream.close();
+        hub.close();
+        try {
+            server.stop();
+        } finally {
+            metrics.close();
+            store.close();
+            LOG.log(System.Logger.Level.INFO, "leaderboard stopped");
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.fanout.leaderboard;
+
+import dev.fanout.Overflow;
+import io.helidon.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The {@code leaderboard} section of the configuration (see {@code application.yaml}), read
+ * once at start. Every key can be overridden from the environment, e.g.
+ * {@code LEADERBOARD_STORE=redis://127.0.0.1:6379}, {@code LEADERBOARD_TOPK=20},
+ * {@code SERVER_PORT=9090}.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param store        {@code memory}, or a Redis URI such as {@code redis://127.0.0.1:6379}
+ * @param journal      the embedded store's journal file
+ * @param prefix       the Redis key prefix
+ * @param topK         entries in a streamed snapshot, and the default {@code limit}
+ * @param rate         snapshots per second at most
+ * @param strategy     the overflow strategy of stream subscribers
+ * @param token        the Bearer token game servers must send, or empty for none
+ * @param maxBodyBytes the largest accepted {@code POST /submit-game} body
+ * @param maxIdLength  the longest accepted id, in UTF-16 characters
+ * @param maxLimit     the largest accepted {@code limit}
+ * @param maxStreams   streams open at once, more get 503 with {@code Retry-After}; 0 for the
+ *                     default: the listener's {@code max-tcp-connections} minus
+ *                     {@link #STREAM_HEADROOM}
+ * @param heartbeat    how long an idle stream waits before a heartbeat comment
+ * @param stallTimeout how long a stream's write may make no progress before the stream is evicted
+ * @param redisTimeout the Redis command timeout
+ * @param resync       how often the change feed compares a shared store's version
+ */
+public record LeaderboardConfig(String store, Path journal, String prefix, int topK, double rate, Overflow strategy,
+                                Optional<String> token, int maxBodyBytes, int maxIdLength, int maxLimit,
+                                int maxStreams, Duration heartbeat, Duration stallTimeout, Duration redisTimeout,
+                                Duration resync) {
+
+    /**
+     * Connections the listener keeps for other requests (submissions, reads, metrics) and for
+     * 503 answers when the streams are full: the default stream limit is the listener's limit
+     * minus this.
+     */
+    public static final int STREAM_HEADROOM = 64;
+
+    /** Validates, with messages of the form {@code topk: 0 (expected: >= 1)}. */
+    public LeaderboardConfig {
+        check("topk", topK, 1);
+        check("limits.body", maxBodyBytes, 64);
+        check("limits.id", maxIdLength, 1);
+        check("limits.limit", maxLimit, topK);
+        check("limits.streams", maxStreams, 0);
+        positive("heartbeat", heartbeat);
+        positive("stall-timeout", stallTimeout);
+        if (!(rate > 0)) {
+            throw new IllegalArgumentException("rate: " + rate + " (expected: > 0)");
+        }
+        if (!store.equals("memory") && !store.startsWith("redis://") && !store.startsWith("rediss://")) {
+            throw new IllegalArgumentException("store: " + store + " (expected: memory or redis://host:port)");
+        }
+        token = token.filter(t -> !t.isBlank());
+    }
+
+    private static void positive(String name, Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+        }
+    }
+
+    /**
+     * @param maxTcpConnections the listener's limit
+     * @return the stream limit: {@code limits.streams}, or the listener's limit minus
+     *         {@link #STREAM_HEADROOM} (at least 1)
+     * @throws IllegalArgumentException when {@code limits.streams} is not below the listener's
+     *                                  limit, so a full stream endpoint could not answer 503
+     */
+    public int streamLimit(int maxTcpConnections) {
+        if (maxStreams == 0) {
+            return Math.max(1, maxTcpConnections - STREAM_HEADROOM);
+        }
+        if (maxStreams >= maxTcpConnections) {
+            throw new IllegalArgumentException("limits.streams: " + maxStreams + " (expected: < server.max-tcp-connections "
+                    + maxTcpConnections + ", so clients over the limit still get a 503)");
+        }
+        return maxStreams;
+    }
+
+    private static void check(String name, int value, int min) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: >= " + min + ")");
+        }
+    }
+
+    /**
+     * @param c the {@code leaderboard} node
+     * @return the configuration, defaults filled in
+     */
+    public static LeaderboardConfig from(Config c) {
+        return new LeaderboardConfig(
+                c.get("store").asString().orElse("memory").strip(),
+                Path.of(c.get("journal").asString().orElse("data/leaderboard.journal")),
+                c.get("prefix").asString().orElse("leaderboard"),
+                c.get("topk").asInt().orElse(10),
+                c.get("rate").asDouble().orElse(10.0),
+                Overflow.parse(c.get("strategy").asString().orElse("latest-only")),
+                c.get("token").asString().asOptional(),
+                c.get("limits.body").asInt().orElse(4096),
+                c.get("limits.id").asInt().orElse(64),
+                c.get("limits.limit").asInt().orElse(1000),
+                c.get("limits.streams").asInt().orElse(0),
+                c.get("heartbeat").as(Duration.class).orElse(Duration.ofSeconds(15)),
+                c.get("stall-timeout").as(Duration.class).orElse(Duration.ofSeconds(10)),
+                c.get("redis-timeout").as(Duration.class).orElse(Duration.ofSeconds(2)),
+                c.get("resync").as(Duration.class).orElse(Duration.ofSeconds(1)));
+    }
+
+    /** @return true for the embedded store */
+    public boolean embedded() {
+        return store.equals("memory");
+    }
+}

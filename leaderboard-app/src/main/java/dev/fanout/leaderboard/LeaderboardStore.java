@@ -1,0 +1,65 @@
+package dev.fanout.leaderboard;
+
+import java.util.Optional;
+
+/**
+ * Where scores live: the embedded store ({@code memory}) or Redis. Both give identical answers
+ * for the same games: score descending, ties by player id descending (UTF-8 byte order, as
+ * Redis's {@code ZREVRANGE}); a losing player is listed with +0.
+ *
+ * <h2>Threads</h2>
+ * Every method is safe from any thread, concurrently. {@link #apply(Game)} is atomic and
+ * idempotent by game id, also when two submissions of one id race: exactly one of them
+ * returns {@link Applied#APPLIED}. When {@code apply} returns, the game is durable and visible
+ * to every later read on this instance.
+ *
+ * <h2>Errors</h2>
+ * A store that cannot serve throws {@link StoreUnavailableException}; nothing was half-applied.
+ */
+public interface LeaderboardStore extends AutoCloseable {
+
+    /**
+     * Applies a game once.
+     *
+     * @param game the game
+     * @return {@link Applied#APPLIED} the first time this game id is seen, {@link Applied#DUPLICATE} after
+     * @throws StoreUnavailableException when the game could not be made durable
+     */
+    Applied apply(Game game);
+
+    /**
+     * @param limit the most entries, at least 1
+     * @return the top {@code limit} entries and the version they belong to
+     * @throws StoreUnavailableException when the store cannot be read
+     */
+    Board top(int limit);
+
+    /**
+     * @param player a player id
+     * @return the player's rank and score, or empty for a player no game mentioned
+     * @throws StoreUnavailableException when the store cannot be read
+     */
+    Optional<Standing> standing(String player);
+
+    /**
+     * @return the number of games applied so far, cheaply (for change detection)
+     * @throws StoreUnavailableException when the store cannot be read
+     */
+    long version();
+
+    /**
+     * Registers the action to run after every change, local or (for a shared store) made by
+     * another instance. It runs on a store thread and must be quick: the change feed only marks
+     * itself dirty. Set once, before games are applied.
+     *
+     * @param onChange the action
+     */
+    void onChange(Runnable onChange);
+
+    /** @return a short description for the start-up log line, such as {@code memory (journal data/x)} */
+    String describe();
+
+    /** Releases files and connections; idempotent. */
+    @Override
+    void close();
+}

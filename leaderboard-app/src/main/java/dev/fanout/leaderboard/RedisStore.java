@@ -1,0 +1,363 @@
+package dev.fanout.leaderboard;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The shared store: scores in a Redis sorted set, through Lettuce.
+ *
+ * <h2>Keys</h2>
+ * Under a prefix {@code P}: {@code P:scores} (the sorted set), {@code P:version} (games applied,
+ * across every instance), {@code P:game:<id>} (one dedup key per game id) and the pub/sub
+ * channel {@code P:changes}, which carries the new version after every applied game.
+ *
+ * <h2>Atomicity</h2>
+ * One Lua script applies a game in one round trip: {@code SET NX} of its dedup key, then two
+ * {@code ZINCRBY}, {@code INCR} of the version and {@code PUBLISH}. Redis runs a script
+ * atomically, so a game is applied entirely or not at all, and of two racing submissions of
+ * one id exactly one finds the dedup key absent. A reply lost in a network failure is safe to
+ * retry: the retry reports a duplicate. Reads use scripts too, so the top K and the version
+ * come from the same instant.
+ *
+ * <h2>Outages</h2>
+ * Lettuce reconnects by itself; while disconnected, commands are rejected at once (not queued),
+ * so the HTTP layer answers 503 quickly. After a reconnect the change listener runs, because
+ * pub/sub messages sent meanwhile were lost. Redis may also be down when the app starts: the
+ * store starts all the same, answers every call with {@link StoreUnavailableException} and
+ * retries the first connect in the background (backing off to every 2 s) until it succeeds.
+ *
+ * <h2>Threads</h2>
+ * Safe from any thread: Lettuce connections are thread-safe and multiplex commands. The change
+ * listener runs on a Lettuce event-loop thread.
+ */
+final class RedisStore implements LeaderboardStore {
+
+    private static final System.Logger LOG = System.getLogger(RedisStore.class.getName());
+
+    static final String APPLY = """
+            if not redis.call('SET', KEYS[1], '1', 'NX') then
+              return 0
+            end
+            redis.call('ZINCRBY', KEYS[2], ARGV[3], ARGV[1])
+            redis.call('ZINCRBY', KEYS[2], ARGV[4], ARGV[2])
+            local v = redis.call('INCR', KEYS[3])
+            redis.call('PUBLISH', ARGV[5], v)
+            return v
+            """;
+    static final String TOP = """
+            local v = redis.call('GET', KEYS[2]) or '0'
+            return {v, redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')}
+            """;
+    static final String STANDING = """
+            local r = redis.call('ZREVRANK', KEYS[1], ARGV[1])
+            if not r then
+              return {}
+            end
+            return {r, redis.call('ZSCORE', KEYS[1], ARGV[1])}
+            """;
+
+    private static final long RETRY_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long RETRY_MAX_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final long STILL_DOWN_LOG_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    /** What a successful first connect gives; Lettuce keeps both connections up from then on. */
+    private record Connected(StatefulRedisConnection<String, String> connection,
+                             StatefulRedisPubSubConnection<String, String> pubSub,
+                             RedisCommands<String, String> redis) {
+        void close() {
+            pubSub.close();
+            connection.close();
+        }
+    }
+
+    private final RedisURI uri;
+    private final String prefix;
+    private final RedisClient client;
+    private final String scoresKey;
+    private final String versionKey;
+    private final String channel;
+    private final String applySha;
+    private final String topSha;
+    private final String standingSha;
+    private final Object connectLock = new Object();
+    private volatile Connected connected; // null until the first connect succeeds
+    private volatile Thread connector;    // retries the first connect while Redis is unreachable
+    private volatile Runnable onChange = () -> { };
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private RedisStore(RedisURI uri, String prefix, Duration timeout) {
+        this.uri = uri;
+        this.prefix = prefix;
+        this.scoresKey = prefix + ":scores";
+        this.versionKey = prefix + ":version";
+        this.channel = prefix + ":changes";
+        this.applySha = sha1(APPLY);
+        this.topSha = sha1(TOP);
+        this.standingSha = sha1(STANDING);
+        this.client = RedisClient.create(uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .build());
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> c, SocketAddress address) {
+                LOG.log(Level.INFO, "redis {0}: connected", address);
+                onChange.run(); // changes published while we were away were lost
+            }
+
+            @Override
+            public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> c) {
+                if (closed.get()) {
+                    return; // our own close
+                }
+                LOG.log(Level.WARNING, "redis {0}: disconnected; reconnecting", where());
+            }
+        });
+    }
+
+    /**
+     * Connects, or, when Redis cannot be reached yet, keeps trying in the background: the store
+     * starts either way. Until the first connect succeeds every call throws
+     * {@link StoreUnavailableException}, so writes get 503; after it, Lettuce reconnects by
+     * itself.
+     *
+     * @param uri     e.g. {@code redis://127.0.0.1:6379}
+     * @param prefix  the key prefix, so several leaderboards (or test runs) share one Redis
+     * @param timeout the command timeout
+     * @return the store
+     * @throws IllegalArgumentException for a malformed URI
+     */
+    static RedisStore connect(String uri, String prefix, Duration timeout) {
+        RedisURI u = RedisURI.create(uri);
+        u.setTimeout(timeout);
+        RedisStore store = new RedisStore(u, prefix, timeout);
+        try {
+            store.tryConnect();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "redis {0}: unreachable at start ({1}); writes get 503 until it is, retrying"
+                    + " in the background", store.where(), e.getMessage());
+            store.connectInBackground();
+        }
+        return store;
+    }
+
+    /** One connect attempt: the command connection, then the subscribed pub/sub one. */
+    private void tryConnect() {
+        StatefulRedisConnection<String, String> connection = client.connect();
+        StatefulRedisPubSubConnection<String, String> pubSub = null;
+        try {
+            pubSub = client.connectPubSub();
+            pubSub.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String ch, String message) {
+                    if (channel.equals(ch)) {
+                        onChange.run();
+                    }
+                }
+            });
+            pubSub.sync().subscribe(channel);
+        } catch (RuntimeException e) {
+            if (pubSub != null) {
+                pubSub.close();
+            }
+            connection.close();
+            throw e;
+        }
+        Connected c = new Connected(connection, pubSub, connection.sync());
+        synchronized (connectLock) {
+            if (closed.get()) {
+                c.close();
+                return;
+            }
+            connected = c;
+        }
+        onChange.run(); // the feed reads the first state now rather than at its next retry
+    }
+
+    private void connectInBackground() {
+        Thread t = Thread.ofPlatform().daemon().name("leaderboard-redis-connect").unstarted(() -> {
+            long pause = RETRY_MIN_NANOS;
+            long lastLog = System.nanoTime();
+            while (!closed.get() && connected == null) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(pause);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (closed.get()) {
+                    return;
+                }
+                try {
+                    tryConnect();
+                } catch (RuntimeException e) {
+                    pause = Math.min(pause * 2, RETRY_MAX_NANOS);
+                    if (System.nanoTime() - lastLog > STILL_DOWN_LOG_NANOS) {
+                        lastLog = System.nanoTime();
+                        LOG.log(Level.WARNING, "redis {0}: still unreachable ({1}); retrying", where(),
+                                e.getMessage());
+                    }
+                }
+            }
+        });
+        connector = t;
+        t.start();
+    }
+
+    private static String sha1(String script) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @return host:port, for messages (never the URI: it may hold a password) */
+    private String where() {
+        return uri.getHost() + ":" + uri.getPort();
+    }
+
+    /** @return the commands, or throws while the first connect has not succeeded */
+    private RedisCommands<String, String> redis() {
+        Connected c = connected;
+        if (c == null) {
+            throw new StoreUnavailableException("redis " + where() + ": not connected yet", null);
+        }
+        return c.redis();
+    }
+
+    private <T> T script(String sha, String body, ScriptOutputType type, String[] keys, String... args) {
+        try {
+            RedisCommands<String, String> redis = redis();
+            try {
+                return redis.evalsha(sha, type, keys, args);
+            } catch (RedisNoScriptException e) {
+                return redis.eval(body, type, keys, args); // loads it into the script cache too
+            }
+        } catch (RedisException e) {
+            throw new StoreUnavailableException("redis " + where() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Applied apply(Game game) {
+        Objects.requireNonNull(game, "game");
+        Long v = script(applySha, APPLY, ScriptOutputType.INTEGER,
+                new String[] {prefix + ":game:" + game.gameId(), scoresKey, versionKey},
+                game.player1(), game.player2(), half(game.result().halfPoints1()),
+                half(game.result().halfPoints2()), channel);
+        if (v == 0) {
+            return Applied.DUPLICATE;
+        }
+        onChange.run();
+        return Applied.APPLIED;
+    }
+
+    private static String half(int halfPoints) {
+        return switch (halfPoints) {
+            case 0 -> "0";
+            case 1 -> "0.5";
+            case 2 -> "1";
+            default -> throw new IllegalArgumentException("halfPoints: " + halfPoints);
+        };
+    }
+
+    @Override
+    public Board top(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit: " + limit + " (expected: >= 1)");
+        }
+        List<Object> reply = script(topSha, TOP, ScriptOutputType.MULTI, new String[] {scoresKey, versionKey},
+                Integer.toString(limit));
+        long version = Long.parseLong((String) reply.get(0));
+        List<?> flat = (List<?>) reply.get(1);
+        List<Standing> out = new ArrayList<>(flat.size() / 2);
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            out.add(new Standing(i / 2 + 1, (String) flat.get(i), Double.parseDouble((String) flat.get(i + 1))));
+        }
+        return new Board(version, out);
+    }
+
+    @Override
+    public Optional<Standing> standing(String player) {
+        List<Object> reply = script(standingSha, STANDING, ScriptOutputType.MULTI, new String[] {scoresKey}, player);
+        if (reply == null || reply.isEmpty()) {
+            return Optional.empty();
+        }
+        long rank = (Long) reply.get(0);
+        return Optional.of(new Standing(rank + 1, player, Double.parseDouble((String) reply.get(1))));
+    }
+
+    @Override
+    public long version() {
+        try {
+            String v = redis().get(versionKey);
+            return v == null ? 0 : Long.parseLong(v);
+        } catch (RedisException e) {
+            throw new StoreUnavailableException("redis " + where() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void onChange(Runnable onChange) {
+        this.onChange = Objects.requireNonNull(onChange, "onChange");
+    }
+
+    @Override
+    public String describe() {
+        return "redis " + where() + " (prefix " + prefix + ")"
+                + (connected == null ? ", not reachable yet: retrying" : "");
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = connector;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            Connected c;
+            synchronized (connectLock) {
+                c = connected;
+            }
+            if (c != null) {
+                c.close();
+            }
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+}

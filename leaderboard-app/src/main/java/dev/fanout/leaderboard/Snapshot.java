@@ -1,0 +1,65 @@
+package dev.fanout.leaderboard;
+
+import dev.fanout.sse.SseEvent;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One published state of the top K: what every stream client receives.
+ *
+ * <p>The change feed serializes it to JSON once, when it is made, as the data of an
+ * {@code event: leaderboard} Server-Sent Event; fanout-sse encodes that event once and every
+ * connection writes the same bytes. JSON shape:
+ * {@code {"version":42,"published_at":1718000000123,"entries":[{"rank":1,"player":"p7","score":3.5}, ...]}}.
+ *
+ * <p>Immutable; safe to share between threads.
+ */
+public final class Snapshot {
+    private final long version;
+    private final long publishedAtMillis;
+    private final List<Standing> entries;
+    private final SseEvent event;
+
+    /** Made right before it is published: the event's creation starts the publish-to-flush latency. */
+    Snapshot(long version, long publishedAtMillis, List<Standing> entries, String json) {
+        this.version = version;
+        this.publishedAtMillis = publishedAtMillis;
+        this.entries = List.copyOf(entries);
+        this.event = SseEvent.of("leaderboard", Objects.requireNonNull(json, "json"));
+    }
+
+    /** @return the store version the entries were read at; the SSE event id */
+    public long version() {
+        return version;
+    }
+
+    /** @return when the server published it, in epoch milliseconds, so clients can measure latency */
+    public long publishedAtMillis() {
+        return publishedAtMillis;
+    }
+
+    /** @return the top K, best first */
+    public List<Standing> entries() {
+        return entries;
+    }
+
+    /** @return the JSON text, as sent to clients (one line) */
+    public String json() {
+        return event.data();
+    }
+
+    /** @return the stream event: {@code event: leaderboard}, the JSON as data */
+    SseEvent event() {
+        return event;
+    }
+
+    /** @return the SSE {@code id:}: the version, which every instance on one store agrees on */
+    String eventId() {
+        return Long.toString(version);
+    }
+
+    @Override
+    public String toString() {
+        return "Snapshot[version=" + version + ", entries=" + entries.size() + "]";
+    }
+}
