@@ -29,12 +29,11 @@ trap 'exit 143' TERM INT  # so a timeout or ^C still runs cleanup (EXIT) and sto
 log() { echo "[$(date +%T)] $*" | tee -a "$OUT/results.txt" >&2; }
 
 build() {
-    mvn -B -q -o -pl leaderboard-app -am package -DskipTests >/dev/null 2>&1 \
-        || mvn -B -q -pl leaderboard-app -am package -DskipTests
-    mvn -B -q -o -pl leaderboard-app dependency:build-classpath -Dmdep.includeScope=runtime \
-        -Dmdep.outputFile="$ROOT/leaderboard-app/target/load.classpath" >/dev/null 2>&1 \
-        || mvn -B -q -pl leaderboard-app dependency:build-classpath -Dmdep.includeScope=runtime \
-        -Dmdep.outputFile="$ROOT/leaderboard-app/target/load.classpath"
+    # one reactor build, so the app's sibling modules resolve from it and need not be installed;
+    # every module writes the class path file, and the app, built last, writes it last
+    local args=(-B -q -pl leaderboard-app -am package dependency:build-classpath -DskipTests
+        -Dmdep.includeScope=runtime -Dmdep.outputFile="$ROOT/leaderboard-app/target/load.classpath")
+    mvn -o "${args[@]}" >/dev/null 2>&1 || mvn "${args[@]}"
     # the modules' own classes first, so a stale fanout-core/fanout-sse jar in ~/.m2 is never measured
     CP="$ROOT/leaderboard-app/target/classes:$ROOT/fanout-sse/target/classes:$ROOT/fanout-core/target/classes:$(cat "$ROOT/leaderboard-app/target/load.classpath")"
 }
