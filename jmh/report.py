@@ -62,6 +62,8 @@ def key_of(result):
     bench = result["benchmark"].split(".")[-2]
     p = result.get("params", {})
     subject = p.get("peer") or (p.get("engine", "") + "/" + p.get("strategy", ""))
+    if bench == "OneThreadBenchmark":
+        subject = p["subject"]
     if bench == "ElasticWorkersBenchmark":
         subject = p["strategy"] + "/" + p["work"]
     return bench, result["mode"], subject, int(p.get("subscribers", 1))
@@ -367,6 +369,35 @@ def main():
         b = thrpt("ElasticWorkersBenchmark", f"ELASTIC_WORKERS/{work}", 1)
         w(f"| {work} | {fmt_rate(a)} | {fmt_rate(b)} | {f'{b / a:.2f}x' if a and b else 'n/a'} |")
     w("")
+    one = {k: r for k, r in by.items() if k[0] == "OneThreadBenchmark"}
+    if one:
+        w("## One thread: the work of one message")
+        w("")
+        w("`OneThreadBenchmark`: one thread publishes a message and drains every subscriber once "
+          "(lossless subjects, `slowProducer` for Fanout), so no cache line moves between cores and "
+          "nothing waits: each subject's own instructions and footprint. Nanoseconds per message "
+          "to all N subscribers (median of the iterations), and the ratio to the floor.")
+        w("")
+        ns = sorted({k[3] for k in one})
+        w("| subject | " + " | ".join(f"N = {n}" for n in ns) + " |")
+        w("|---|" + "---|" * len(ns))
+
+        def nanos(subject, n):
+            r = one.get(("OneThreadBenchmark", "avgt", subject, n))
+            if not r:
+                return None
+            m = r["primaryMetric"]
+            raw = [x for fork in m.get("rawData", []) for x in fork]
+            value = statistics.median(raw) if raw else m["score"]
+            return value * {"ns/op": 1.0, "us/op": 1e3, "ms/op": 1e6}[m["scoreUnit"]]
+
+        for subject in ("JCTOOLS_FLOOR", "QUEUES", "RING", "DISRUPTOR"):
+            cells = []
+            for n in ns:
+                v, f = nanos(subject, n), nanos("JCTOOLS_FLOOR", n)
+                cells.append("n/a" if v is None else f"{v:,.0f} ns" + (f" ({v / f:.2f}x)" if f else ""))
+            w(f"| {subject} | " + " | ".join(cells) + " |")
+        w("")
     notes = Path(__file__).with_name("notes.md")
     if notes.exists():
         w(notes.read_text().rstrip())

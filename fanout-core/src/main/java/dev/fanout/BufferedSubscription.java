@@ -14,10 +14,14 @@ import java.util.concurrent.locks.LockSupport;
  * counters. The producer side ({@link #offer}, {@link #awaitRoom}, {@link #signal}) is called by
  * the hub with publishing serialised; the consumer side is in the subclasses.
  *
- * <p>Wake-ups follow one pattern on both sides: the side that will park first announces itself
- * in a volatile field, then issues a full fence and checks again; the other side makes its
- * change, issues a full fence (the hub does it once per publish) and unparks only an announced
- * waiter.
+ * <p>Wake-ups of a consumer follow one pattern: it announces itself in a volatile field, then
+ * issues a full fence and checks again; the publisher makes its change, issues a full fence
+ * (once per publish) and unparks only an announced consumer. A publisher waiting for room is
+ * woken the other way round, without a fence on the consumer's side, which would cost every
+ * take: a consumer unparks a publisher it sees announced, and the publisher parks in bounded
+ * steps ({@link #PRODUCER_PARK_STEP_NANOS}) and looks again, so a wake-up lost to the race
+ * (the consumer read the announcement before its own take was visible) costs one step, never
+ * the publisher's whole wait.
  */
 abstract sealed class BufferedSubscription<T> implements Subscription<T>
         permits PullSubscription, PushSubscription, ElasticSubscription {
@@ -46,6 +50,11 @@ abstract sealed class BufferedSubscription<T> implements Subscription<T>
             throw new ExceptionInInitializerError(e);
         }
     }
+
+    /** The longest a publisher waiting for room parks before it looks again; 1 ms. */
+    static final long PRODUCER_PARK_STEP_NANOS = 1_000_000;
+    /** The first park of a publisher waiting for room: 50 us, doubled per step up to the longest. */
+    static final long PRODUCER_FIRST_PARK_NANOS = 50_000;
 
     private static final int ON_FULL_WAIT = 0;
     private static final int ON_FULL_DROP = 1;
@@ -241,6 +250,7 @@ abstract sealed class BufferedSubscription<T> implements Subscription<T>
      */
     final void awaitRoom(Delivery<T> d, long deadline, PublishResult r) {
         Thread me = Thread.currentThread();
+        long step = PRODUCER_FIRST_PARK_NANOS;
         while (true) {
             if (state != OPEN || hub.isClosed()) {
                 r.closed++;
@@ -266,7 +276,8 @@ abstract sealed class BufferedSubscription<T> implements Subscription<T>
                 producerWaiter = null;
                 break;
             }
-            LockSupport.parkNanos(this, remaining);
+            LockSupport.parkNanos(this, Math.min(remaining, step));
+            step = Math.min(step << 1, PRODUCER_PARK_STEP_NANOS);
             producerWaiter = null;
         }
         r.accepted++;
@@ -313,9 +324,9 @@ abstract sealed class BufferedSubscription<T> implements Subscription<T>
             }
         }
         if (lossless) {
-            VarHandle.fullFence();
-            // on the ring any lossless consumer may be the one that makes room: the publisher
-            // waits on the hub, not on one subscriber
+            // no fence: a publisher that announced itself after this read still finds the room
+            // at its next step (see the class comment). On the ring any lossless consumer may
+            // be the one that makes room: the publisher waits on the hub, not on one subscriber.
             Thread p = ring != null ? hub.ringProducer() : producerWaiter;
             if (p != null) {
                 LockSupport.unpark(p);

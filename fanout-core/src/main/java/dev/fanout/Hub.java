@@ -359,6 +359,7 @@ public final class Hub<T> implements AutoCloseable {
      */
     private boolean awaitRing(PublishResult r) {
         long start = System.nanoTime();
+        long step = BufferedSubscription.PRODUCER_FIRST_PARK_NANOS;
         while (!ring.hasAvailableCapacity(1)) {
             if (closed) {
                 return false;
@@ -390,7 +391,9 @@ public final class Hub<T> implements AutoCloseable {
             ringProducer = Thread.currentThread();
             VarHandle.fullFence();
             if (!closed && !ring.hasAvailableCapacity(1)) {
-                LockSupport.parkNanos(this, remaining);
+                // bounded: consumers unpark it without a fence of their own (BufferedSubscription)
+                LockSupport.parkNanos(this, Math.min(remaining, step));
+                step = Math.min(step << 1, BufferedSubscription.PRODUCER_PARK_STEP_NANOS);
             }
             ringProducer = null;
         }
