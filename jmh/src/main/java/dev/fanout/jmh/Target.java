@@ -123,6 +123,16 @@ abstract class Target implements AutoCloseable, Counted {
      */
     abstract List<String> check();
 
+    /** The trial teardown: drains what is in flight, checks the counts, and closes the subject. */
+    final void finish() {
+        try {
+            quiesce();
+            verify();
+        } finally {
+            close();
+        }
+    }
+
     final void verify() {
         List<String> problems = check();
         if (!problems.isEmpty()) {

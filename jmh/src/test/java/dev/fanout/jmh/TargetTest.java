@@ -131,6 +131,25 @@ class TargetTest {
         }
     }
 
+    /** OneThreadBenchmark's premise: each operation, a publish and one sweep, delivers to all N. */
+    @ParameterizedTest(name = "{0} x {1}")
+    @MethodSource("oneThreadSubjects")
+    void oneThread_everyOperationDeliversToAll(OneThreadBenchmark.Subject subject, int n) {
+        Target t = subject.newTarget(n, HOLE);
+        t.probe();
+        for (int i = 0; i < 2_000; i++) {
+            t.publish(Messages.get(i));
+            assertEquals(n, t.sweep(0), subject + " operation " + i);
+        }
+        t.finish();
+        assertEquals(2_001, t.sinks[n - 1].count, "the probe and every message");
+    }
+
+    static Stream<Arguments> oneThreadSubjects() {
+        return Stream.of(OneThreadBenchmark.Subject.values())
+                .flatMap(s -> Stream.of(Arguments.of(s, 1), Arguments.of(s, 16)));
+    }
+
     /** One publisher thread publishes {@code messages}; two drain threads sweep until it is done. */
     private static void run(Target t, int messages) throws InterruptedException {
         AtomicBoolean done = new AtomicBoolean();
