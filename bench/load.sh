@@ -3,6 +3,7 @@
 #
 #   bench/load.sh build                      # compile and write the class path (done by every scenario)
 #   bench/load.sh capacity|spike|crash|ingest|churn|storm|stall|scaleout [reps]
+#   STALL_ORDER="stalled none" bench/load.sh stall 2   # each pair with the stalled run first
 #
 # Results: bench/results/<scenario>-<time>/ (generator JSON summaries, server logs, a results.txt
 # of the figures each scenario derives). Needs JDK 21+ (JAVA_HOME), Maven; Redis on
@@ -299,7 +300,7 @@ stall() {
     [ "$sndbuf" != 0 ] && opts="$opts -Dserver.connection-options.socket-send-buffer-size=$sndbuf"
     log "stall: server java options: ${opts:-none}"
     for r in $(seq 1 "$REPS"); do
-        for variant in none stalled; do
+        for variant in ${STALL_ORDER:-none stalled}; do
             local name="stall-$variant-$r" port=$BASE_PORT
             SERVER_JAVA_OPTS="$opts" start_server "$name-server" "$port" LEADERBOARD_TOPK="${STALL_TOPK:-100}"
             local srv=$SERVER_PID
