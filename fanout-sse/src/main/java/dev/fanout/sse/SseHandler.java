@@ -394,33 +394,15 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
                     at += f.bytes.length;
                 }
             }
-            int n = batch.size();
-            // only live events are samples: the current state or a replay is old, not late
-            boolean oneLive = batch.getFirst().sequence > liveAfter;
-            long one = batch.getFirst().createdNanos;
-            long[] created = null;
-            int live = 0;
-            if (n > 1) { // no array for the common case of one event
-                created = new long[n];
-                for (FrameCache.Frame f : batch) {
-                    if (f.sequence > liveAfter) {
-                        created[live++] = f.createdNanos;
-                    }
-                }
-            }
-            batch.clear();
-            write(data);
+            write(data); // a failed write ends the stream, and this writer with it
             long now = System.nanoTime();
-            if (created == null) {
-                if (oneLive) {
-                    latency.record(now - one);
-                }
-            } else {
-                for (int i = 0; i < live; i++) {
-                    latency.record(now - created[i]);
+            for (FrameCache.Frame f : batch) {
+                if (f.sequence > liveAfter) { // only live events are samples: a state or a replay is old, not late
+                    latency.record(now - f.createdNanos);
                 }
             }
-            events.add(n);
+            events.add(batch.size());
+            batch.clear();
         }
 
         /** One write and one flush, watched for stalls. */
