@@ -41,13 +41,17 @@ PEER_NAMES = {
 }
 
 
+def median_raw(metric):
+    """Median of the measurement iterations of a metric, in its own unit."""
+    raw = [x for fork in metric.get("rawData", []) for x in fork]
+    return statistics.median(raw) if raw else metric["score"]
+
+
 def median_of(metric):
     """Median of the measurement iterations of a throughput metric, in ops/s."""
     if metric is None:
         return None
-    raw = [x for fork in metric.get("rawData", []) for x in fork]
-    value = statistics.median(raw) if raw else metric["score"]
-    return value * per_second(metric["scoreUnit"])
+    return median_raw(metric) * per_second(metric["scoreUnit"])
 
 
 def per_second(unit):
@@ -387,9 +391,7 @@ def main():
             if not r:
                 return None
             m = r["primaryMetric"]
-            raw = [x for fork in m.get("rawData", []) for x in fork]
-            value = statistics.median(raw) if raw else m["score"]
-            return value * {"ns/op": 1.0, "us/op": 1e3, "ms/op": 1e6}[m["scoreUnit"]]
+            return median_raw(m) * 1e3 * to_micros(m["scoreUnit"])
 
         for subject in ("JCTOOLS_FLOOR", "QUEUES", "RING", "DISRUPTOR"):
             cells = []
