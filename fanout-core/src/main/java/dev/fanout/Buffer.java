@@ -3,8 +3,9 @@ package dev.fanout;
 import org.jctools.queues.MessagePassingQueue;
 
 /**
- * A subscription's bounded buffer. One producer at a time offers (the hub serialises
- * publishers); consumers poll and drain as the concrete class allows.
+ * A queue-engine subscription's bounded buffer. One producer at a time offers (the hub
+ * serialises publishers); consumers poll and drain as the concrete class allows. The
+ * subscription's {@link Strategy} decides what an offer that finds it {@link #FULL} means.
  */
 abstract class Buffer<T> {
     /** The delivery was queued. */

@@ -5,8 +5,9 @@ import java.util.Objects;
 /**
  * One published message and the sequence number the hub gave it.
  *
- * <p>A hub creates one {@code Delivery} per published message and hands the same instance to
- * every subscriber that receives it, so it is immutable and safe to share between threads.
+ * <p>Immutable and safe to share between threads: the queue engine hands the same instance to
+ * every subscriber of a message; the ring engine makes one when {@code poll} or {@code await}
+ * returns it (its {@code drain} and push handlers receive the sequence and message without one).
  * Sequence numbers start at 1 and increase by one per published message of a hub, so a jump
  * between two deliveries of one subscription tells that messages were missed there.
  *
@@ -15,12 +16,10 @@ import java.util.Objects;
 public final class Delivery<T> {
     private final long sequence;
     private final T message;
-    private final long publishedNanos;
 
-    Delivery(long sequence, T message, long publishedNanos) {
+    Delivery(long sequence, T message) {
         this.sequence = sequence;
         this.message = message;
-        this.publishedNanos = publishedNanos;
     }
 
     /** @return the hub's sequence number for this message, at least 1 */
@@ -31,14 +30,6 @@ public final class Delivery<T> {
     /** @return the published message, never null */
     public T message() {
         return message;
-    }
-
-    /**
-     * @return {@link System#nanoTime()} read when the message was published: for measuring
-     *         publish-to-delivery latency within this JVM, meaningless elsewhere
-     */
-    public long publishedNanos() {
-        return publishedNanos;
     }
 
     @Override

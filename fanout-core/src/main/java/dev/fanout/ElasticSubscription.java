@@ -13,8 +13,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a worker while more than {@code scaleUpBacklog} messages wait (up to {@code max}); a worker
  * above {@code min} that finds no work for {@code idleTimeout} retires. Idle workers wait on a
  * semaphore that the publisher releases only when some worker announced that it is idle.
+ *
+ * <p>Queue engine only: the workers take from one SPMC buffer (and its preface) concurrently.
+ * Whatever the handler throws goes to the hub's listener and the worker goes on.
  */
-final class ElasticSubscription<T> extends BufferedSubscription<T> {
+final class ElasticSubscription<T> extends AbstractSubscription<T> {
     private final DeliveryHandler<? super T> handler;
     private final Executor executor;
     private final int min;
@@ -28,15 +31,23 @@ final class ElasticSubscription<T> extends BufferedSubscription<T> {
     private final Semaphore wake = new Semaphore(0);
     private final AtomicBoolean terminated = new AtomicBoolean();
 
-    ElasticSubscription(Hub<T> hub, Overflow.ElasticWorkers overflow, int capacity,
-                        DeliveryHandler<? super T> handler, Executor executor, Start<T> start) {
-        super(hub, overflow, capacity, true, start);
+    private final Buffer<T> buffer;
+
+    ElasticSubscription(Hub<T> hub, Overflow.ElasticWorkers overflow, Ledger<T> ledger,
+                        DeliveryHandler<? super T> handler, Executor executor) {
+        super(hub, overflow, ledger);
+        this.buffer = ((QueueLane<T>) ledger.lane).buffer;
         this.handler = handler;
         this.executor = executor;
         this.min = overflow.min();
         this.max = overflow.max();
         this.scaleUpBacklog = overflow.scaleUpBacklog();
         this.idleNanos = Checks.nanos(overflow.idleTimeout());
+    }
+
+    @Override
+    boolean parksFromStart() {
+        return true;
     }
 
     @Override
@@ -54,11 +65,12 @@ final class ElasticSubscription<T> extends BufferedSubscription<T> {
 
     @Override
     void signal() {
-        int s = state();
-        if (s == CLOSED || (s == DRAINING && workers.get() == 0)) {
+        boolean closed = ledger.isClosed();
+        boolean draining = ledger.isDraining();
+        if (closed || (draining && workers.get() == 0)) {
             wake.release(max);
             if (workers.get() == 0) {
-                if (s == DRAINING && !buffer.isEmpty()) {
+                if (draining && !ledger.isEmpty()) {
                     addWorker(max); // a final worker drains what the closed hub left
                 } else {
                     terminate();
@@ -66,11 +78,11 @@ final class ElasticSubscription<T> extends BufferedSubscription<T> {
             }
             return;
         }
-        if (s == DRAINING) {
+        if (draining) {
             wake.release(max);
             return;
         }
-        int backlog = buffer.size();
+        int backlog = (int) Math.min(Integer.MAX_VALUE, ledger.preface.remaining() + buffer.size());
         if (backlog == 0) {
             return;
         }
@@ -103,17 +115,21 @@ final class ElasticSubscription<T> extends BufferedSubscription<T> {
         boolean counted = false; // true once this worker has taken itself off the count
         try {
             while (true) {
-                int s = state();
-                if (s == CLOSED) {
+                if (ledger.isClosed()) {
                     discardRemaining();
                     return;
                 }
-                Delivery<T> d = buffer.poll();
+                boolean draining = ledger.isDraining();
+                Delivery<T> d = ledger.preface.poll();
+                if (d == null) {
+                    d = buffer.poll();
+                }
                 if (d != null) {
                     handle(d);
                     continue;
                 }
-                if (s == DRAINING) {
+                if (draining) {
+                    finishDrain();
                     return;
                 }
                 int waited = awaitWork();
@@ -131,10 +147,11 @@ final class ElasticSubscription<T> extends BufferedSubscription<T> {
                 // pairs with the publisher's offer, fence, read of workers: either it saw this
                 // worker gone and added one, or this sees its message
                 VarHandle.fullFence();
-                if (state() == OPEN || state() == DRAINING) {
-                    if (!buffer.isEmpty()) {
+                if (!ledger.isClosed()) {
+                    if (!ledger.isEmpty()) {
                         addWorker(max);
-                    } else if (state() == DRAINING) {
+                    } else if (ledger.isDraining()) {
+                        finishDrain();
                         terminate();
                     }
                 } else {
@@ -145,15 +162,17 @@ final class ElasticSubscription<T> extends BufferedSubscription<T> {
     }
 
     private void handle(Delivery<T> d) {
+        if (ledger.isClosed()) {
+            discarded(1); // closed while this worker took it
+            return;
+        }
         try {
             handler.onDelivery(d.sequence(), d.message());
-        } catch (RuntimeException | Error e) {
-            if (e instanceof VirtualMachineError) {
-                throw e;
-            }
+        } catch (Throwable e) { // any throwable: a handler must never stop a worker
             hub.handlerError(this, d.sequence(), e);
         } finally {
-            took(1, d.sequence());
+            ledger.delivered(1, d.sequence());
+            lane.tookLossless();
         }
     }
 
@@ -165,7 +184,7 @@ final class ElasticSubscription<T> extends BufferedSubscription<T> {
     private int awaitWork() {
         idle.incrementAndGet(); // a full fence: the publisher sees this worker, or this worker sees the message
         try {
-            if (!buffer.isEmpty() || state() != OPEN) {
+            if (!ledger.isEmpty() || !ledger.isOpen()) {
                 return WORK;
             }
             return wake.tryAcquire(idleNanos, TimeUnit.NANOSECONDS) ? WORK : TIMED_OUT;
@@ -190,15 +209,11 @@ final class ElasticSubscription<T> extends BufferedSubscription<T> {
 
     private void terminate() {
         if (workers.get() == 0 && terminated.compareAndSet(false, true)) {
-            if (state() == CLOSED) {
+            if (ledger.isClosed()) {
                 discardRemaining();
             }
-            hub.pushTerminated(this);
+            hub.pushTerminated();
         }
-    }
-
-    boolean isTerminated() {
-        return terminated.get();
     }
 
     @Override

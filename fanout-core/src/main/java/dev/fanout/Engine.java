@@ -1,7 +1,5 @@
 package dev.fanout;
 
-import java.util.Set;
-
 /**
  * How a hub moves messages to its subscribers, chosen when the hub is built.
  *
@@ -10,11 +8,11 @@ import java.util.Set;
  *       with the number of subscribers; every {@link Overflow} strategy is supported.</li>
  *   <li>{@link #ring(int)}: one LMAX Disruptor ring per hub and one cursor per subscriber. The
  *       cost of a publish does not grow with the number of subscribers. Lossless subscribers
- *       ({@code slowProducer}) gate the producer on the slowest cursor; lossy ones
- *       ({@code dropOldest}, {@code latestOnly}, {@code disconnect}) are never waited for: a
- *       subscriber that falls more than its capacity behind skips ahead when it next reads and
- *       counts what it skipped, and a slot overwritten by a later lap is never handed out as the
- *       one expected. {@code dropNewest}, {@code latestPerKey} and {@code elasticWorkers} need a
+ *       ({@code slowProducer}) hold the producer at their capacity, as on the queue engine; lossy
+ *       ones ({@code dropOldest}, {@code latestOnly}, {@code disconnect}) are never waited for: a
+ *       subscriber that falls more than its capacity behind skips ahead when it next reads
+ *       (its statistics count the skip at once), and a slot overwritten by a later lap is never
+ *       handed out as the one expected. A subscription's capacity is at most the ring's size. {@code dropNewest}, {@code latestPerKey} and {@code elasticWorkers} need a
  *       buffer per subscriber and are refused.</li>
  * </ul>
  *
@@ -66,7 +64,6 @@ public sealed interface Engine permits Engine.Queues, Engine.Ring {
      * @param size the ring's slots, a power of two
      */
     record Ring(int size) implements Engine {
-        private static final Set<String> SUPPORTED = Set.of("slow-producer", "drop-oldest", "latest-only", "disconnect");
 
         /** Validates and rounds up. */
         public Ring {
@@ -81,12 +78,12 @@ public sealed interface Engine permits Engine.Queues, Engine.Ring {
 
         @Override
         public boolean supports(Overflow overflow) {
-            return SUPPORTED.contains(overflow.alias());
+            return Strategy.ringSupports(overflow);
         }
 
         IllegalArgumentException refusal(Overflow overflow) {
             return new IllegalArgumentException("overflow: " + overflow.alias() + " is not supported by the ring engine"
-                    + " (expected: slow-producer, drop-oldest, latest-only or disconnect; Engine.queues() supports every strategy)");
+                    + " (expected: " + Strategy.ringAliases() + "; Engine.queues() supports every strategy)");
         }
     }
 }

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * The kept past of a hub: a ring of deliveries with their publish times, appended by the
- * (serialised) publisher and read by subscribers; the hub guards it with its seam lock.
+ * (serialised) publisher and read by subscribers; the hub guards it with its seam lock, so
+ * nothing here is thread-safe on its own.
  */
 final class HistoryLog<T> {
     private final int maxCount;
@@ -17,6 +18,8 @@ final class HistoryLog<T> {
     private long[] stamps;
     private int head;
     private int size;
+    /** The last message appended, whether or not the history still keeps it. */
+    private Delivery<T> last;
 
     HistoryLog(History history, InstantSource clock) {
         this.maxCount = history.maxCount();
@@ -28,6 +31,7 @@ final class HistoryLog<T> {
     }
 
     void append(Delivery<T> d) {
+        last = d;
         long now = maxAgeMillis == Long.MAX_VALUE ? 0 : clock.millis();
         if (size == maxCount) {
             removeOldest();
@@ -75,14 +79,19 @@ final class HistoryLog<T> {
         head = 0;
     }
 
+    /** @return the last message appended, or null before the first */
+    Delivery<T> last() {
+        return last;
+    }
+
     /**
      * The kept messages with a sequence above {@code after}.
      *
-     * @param current the hub's last sequence
      * @return the messages in order, or null when the history no longer reaches back to
-     *         {@code after + 1} (or {@code after} is ahead of the hub)
+     *         {@code after + 1} (or {@code after} is ahead of the last message appended)
      */
-    List<Delivery<T>> after(long after, long current) {
+    List<Delivery<T>> after(long after) {
+        long current = last == null ? 0 : last.sequence();
         if (maxAgeMillis != Long.MAX_VALUE) {
             expire(clock.millis());
         }
@@ -103,17 +112,5 @@ final class HistoryLog<T> {
             }
         }
         return out;
-    }
-
-    /** @return the newest kept message, or null */
-    Delivery<T> newest() {
-        if (maxAgeMillis != Long.MAX_VALUE) {
-            expire(clock.millis());
-        }
-        return size == 0 ? null : ring[(head + size - 1) % ring.length];
-    }
-
-    int size() {
-        return size;
     }
 }

@@ -1,35 +1,27 @@
 package dev.fanout;
 
-import com.lmax.disruptor.InsufficientCapacityException;
-import com.lmax.disruptor.RingBuffer;
-import com.lmax.disruptor.Sequence;
 import dev.fanout.spi.HubListener;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * One stream of messages fanned out to many subscribers, each with its own bounded buffer and
- * {@link Overflow} strategy.
+ * One stream of messages fanned out to many subscribers, each with its own bounded buffer (or
+ * cursor) and {@link Overflow} strategy.
  *
  * {@snippet file="dev/fanout/ReadmeExample.java" region="example"}
  *
@@ -40,7 +32,9 @@ import java.util.function.Function;
  *       built with {@link Builder#singlePublisher()} skips that lock; its publishes must then not
  *       overlap (one thread, or a hand-over with a happens-before edge).</li>
  *   <li>{@link #subscribe(Overflow)} and its variants, {@link #close()}, {@link #stats()} and the
- *       accessors are safe from any thread at any time, concurrently with publishing.</li>
+ *       accessors are safe from any thread at any time, concurrently with publishing, and also
+ *       from a callback that runs inside a publish (a listener, a push handler on an inline
+ *       executor).</li>
  * </ul>
  *
  * <h2>Ordering and visibility</h2>
@@ -52,32 +46,41 @@ import java.util.function.Function;
  * On the {@linkplain Engine#queues() queue engine} (the default) each subscriber has its own
  * bounded queue and a publish offers to each, so its cost grows with the subscribers. On the
  * {@linkplain Engine#ring(int) ring engine} a publish writes one slot of one ring, whatever the
- * number of subscribers; lagging subscribers skip ahead and count what they skipped when they
- * read. {@link Engine} lists what each supports.
+ * number of subscribers. {@link Engine} lists what each supports.
+ *
+ * <h2>Wake-ups</h2>
+ * A consumer that waits (a push subscription between messages, a pull one in {@code await})
+ * parks, and the publish that gives it work unparks it. That costs each publish one full fence
+ * while the hub has any subscription that may park; a hub whose consumers only
+ * {@code poll} and {@code drain} pays nothing for wake-ups.
  *
  * <h2>Closing</h2>
  * {@link #close()} refuses further publishes ({@link PublishResult.Status#HUB_CLOSED}),
  * releases publishers parked for room (the waiting message counts as {@link DropCause#CLOSED}),
- * and ends every subscription after it has delivered what it holds. Push workers end once their
+ * and ends every subscription after it has delivered what it holds. On a hub with a publish
+ * lock it first waits for the publish in flight. A single-publisher hub does not wait for its
+ * publisher (it cannot see it without a fence on every publish): the message of a publish that
+ * races the close reaches each subscription that is still draining, and counts as
+ * {@link DropCause#CLOSED} in one that has already ended. Push workers end once their
  * subscriptions are drained; {@link #awaitTermination(Duration)} waits for that. The hub starts
- * no thread of its own: push handlers run on the {@linkplain Builder#executor executor}.
+ * no thread of its own: push handlers run on the {@linkplain Builder#executor executor}, by
+ * default a virtual thread per drain task.
  *
  * @param <T> the message type
  */
 public final class Hub<T> implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
-    private static final BufferedSubscription<?>[] NONE = new BufferedSubscription<?>[0];
     private static final VarHandle SEQUENCE;
-    private static final VarHandle PUBLISHING;
-    private static final VarHandle LATEST;
+    private static final VarHandle LATEST_STAMP;
+    private static final VarHandle WAKE_SEEN;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             SEQUENCE = l.findVarHandle(Hub.class, "sequence", long.class);
-            PUBLISHING = l.findVarHandle(Hub.class, "publishing", boolean.class);
-            LATEST = l.findVarHandle(Hub.class, "latest", Delivery.class);
+            LATEST_STAMP = l.findVarHandle(Hub.class, "latestStamp", long.class);
+            WAKE_SEEN = l.findVarHandle(Hub.class, "wakeSeen", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -87,7 +90,6 @@ public final class Hub<T> implements AutoCloseable {
     private final Engine engine;
     private final int capacity;
     private final Overflow defaultOverflow;
-    private final boolean singlePublisher;
     private final Executor executor;
     private final HubListener listener;
     private final boolean listening;
@@ -95,6 +97,8 @@ public final class Hub<T> implements AutoCloseable {
     private final Pacer pacer;
     private final Function<? super T, ?> dedupKey;
     private final History historySpec;
+    private final Dispatcher<T> dispatcher;
+    private final Ledgers ledgers = new Ledgers();
 
     /**
      * Guards the history and makes the seam exact: a publish appends to the history and reads
@@ -104,64 +108,59 @@ public final class Hub<T> implements AutoCloseable {
      */
     private final ReentrantLock seam;
     private final HistoryLog<T> history;
-    private Delivery<T> latest;
-    private Object lastKey; // dedup: the key of the last published message
 
     /** Serialises publishers; null for a single-publisher hub. */
     private final ReentrantLock publishLock;
-    /** Single-publisher hub: set while a publish runs, so that close can wait for it. */
-    private volatile boolean publishing;
     private volatile boolean closed;
-    private long sequence;
 
+    // ------------------------------------------------------------------ publisher-owned (publishers are serialised)
+    private long sequence;
+    private Object lastKey; // dedup: the key of the last published message
+    private final Tally tally = new Tally();
+    private long wakeSeenByPublisher;
+    private long nextPacerSample;
+    /** The last message, written as a sequence lock with {@link #latestStamp} (0 while it is written). */
+    private T latestMessage;
+    private long latestStamp;
+
+    // ------------------------------------------------------------------ subscribers
     private final ReentrantLock subscribersLock = new ReentrantLock();
     private final Condition terminated = subscribersLock.newCondition();
-    private volatile BufferedSubscription<T>[] subscribers = none();
+    private volatile AbstractSubscription<T>[] subscribers = AbstractSubscription.none();
+    /**
+     * Bumped after every change of {@link #subscribers}, under subscribersLock. A publish reads
+     * it before the list: a version it has seen means a list at least as new.
+     */
+    private volatile int version;
     private int pushLive; // guarded by subscribersLock
-
-    /** Ring engine: the ring, and the subscribers to wake after the next publish. */
-    private final RingBuffer<RingView.Slot<T>> ring;
-    private final ConcurrentLinkedQueue<BufferedSubscription<T>> enlisted;
-    private final AtomicInteger enlistedCount = new AtomicInteger();
-    /** Ring engine: the publisher parked until a lossless consumer makes room, announced before it parks. */
-    private volatile Thread ringProducer;
+    /** Attached subscriptions that may park; while there is one, a publish fences and signals. */
+    private volatile int wakeable;
+    /** Bumped when a pull subscription first waits; guarded by subscribersLock for writes. */
+    private volatile long wakeEpoch;
+    /** The last {@link #wakeEpoch} a publish has seen (written by publishers only). */
+    private volatile long wakeSeen;
 
     private final AtomicLong subscribed = new AtomicLong();
-    private final AtomicLong handlerErrorsLogged = new AtomicLong();
     private final AtomicLong disconnects = new AtomicLong();
-    private final AtomicLong offered = new AtomicLong();
-    private final LongAdder delivered = new LongAdder();
-    private final AtomicLongArray drops = new AtomicLongArray(DropCause.values().length);
+    private final AtomicLong handlerErrorsLogged = new AtomicLong();
 
     private Hub(Builder<T> b) {
         this.name = b.name;
         this.engine = b.engine;
         this.capacity = b.capacity;
         this.defaultOverflow = b.overflow;
-        this.singlePublisher = b.singlePublisher;
         this.executor = b.executor != null ? b.executor : new VirtualThreads(b.name);
         this.listener = b.listener;
         this.listening = b.listener != HubListener.NOOP;
         this.batchSize = b.batchSize;
         this.pacer = b.pacer;
-        this.publishLock = singlePublisher ? null : new ReentrantLock();
-        if (b.engine instanceof Engine.Ring r) {
-            this.ring = RingBuffer.createSingleProducer(RingView.Slot::new, r.size()); // publishers are serialised
-            this.enlisted = new ConcurrentLinkedQueue<>();
-        } else {
-            this.ring = null;
-            this.enlisted = null;
-        }
+        this.publishLock = b.singlePublisher ? null : new ReentrantLock();
+        this.dispatcher = b.engine instanceof Engine.Ring r ? new RingDispatcher<>(this, r.size()) : new QueueDispatcher<>(this);
         this.dedupKey = b.dedupKey;
         this.historySpec = b.history;
         boolean keep = !b.history.isNone();
         this.history = keep ? new HistoryLog<>(b.history, b.clock) : null;
         this.seam = keep ? new ReentrantLock() : null;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> BufferedSubscription<T>[] none() {
-        return (BufferedSubscription<T>[]) NONE;
     }
 
     /**
@@ -185,13 +184,8 @@ public final class Hub<T> implements AutoCloseable {
      */
     public PublishResult publish(T message) {
         Objects.requireNonNull(message, "message");
-        if (singlePublisher) {
-            PUBLISHING.setVolatile(this, true);
-            try {
-                return closed ? PublishResult.hubClosed() : fanOut(message);
-            } finally {
-                PUBLISHING.setRelease(this, false);
-            }
+        if (publishLock == null) {
+            return closed ? PublishResult.hubClosed() : fanOut(message);
         }
         publishLock.lock();
         try {
@@ -211,235 +205,96 @@ public final class Hub<T> implements AutoCloseable {
         }
         long seq = sequence + 1;
         SEQUENCE.setRelease(this, seq);
-        Delivery<T> d = new Delivery<>(seq, message, System.nanoTime());
-        PublishResult r = new PublishResult(seq, PublishResult.Status.PUBLISHED);
-        BufferedSubscription<T>[] subs;
+        LATEST_STAMP.setRelease(this, 0L);
+        VarHandle.storeStoreFence();
+        latestMessage = message;
+        LATEST_STAMP.setRelease(this, seq);
+        Delivery<T> d = history != null || dispatcher.needsDelivery() ? new Delivery<>(seq, message) : null;
+        AbstractSubscription<T>[] subs;
+        int v;
         if (seam != null) {
             seam.lock();
             try {
                 history.append(d);
-                LATEST.setRelease(this, d);
+                v = version;
                 subs = subscribers;
             } finally {
                 seam.unlock();
             }
         } else {
-            LATEST.setRelease(this, d);
+            v = version;
             subs = subscribers;
         }
-        if (ring != null) {
-            return ringFanOut(d, r, subs);
+        long epoch = wakeEpoch;
+        if (epoch != wakeSeenByPublisher) {
+            // before the offers: a consumer that reads this sees every earlier message, and every
+            // later publish sees its request and signals it
+            wakeSeenByPublisher = epoch;
+            WAKE_SEEN.setVolatile(this, epoch);
         }
-        BufferedSubscription<T>[] full = null;
-        int fullCount = 0;
-        for (BufferedSubscription<T> s : subs) {
-            if (s.state() != BufferedSubscription.OPEN) {
-                continue;
-            }
-            r.subscribers++;
-            if (s.offer(d, r)) {
-                if (full == null) {
-                    full = newArray(subs.length);
-                }
-                full[fullCount++] = s;
-            }
-        }
-        // one fence for all subscribers: the offers above are visible before any waiter is read
-        VarHandle.fullFence();
-        for (BufferedSubscription<T> s : subs) {
-            s.signal();
-        }
-        if (fullCount > 0) {
-            long now = System.nanoTime(); // each wait limit counts from here, so they overlap
-            for (int i = 0; i < fullCount; i++) {
-                full[i].awaitRoom(d, full[i].deadline(now), r);
-            }
+        Tally t = tally;
+        t.reset();
+        dispatcher.fanOut(seq, message, d, subs, v, t);
+        if (wakeable != 0) {
+            VarHandle.fullFence(); // the offers are visible before any consumer's announcement is read
+            dispatcher.wake(subs);
         }
         if (pacer != null) {
-            double fill = 0;
-            for (BufferedSubscription<T> s : subs) {
-                if (s.isLossless()) {
-                    fill = Math.max(fill, s.fill());
-                }
+            long now = System.nanoTime();
+            if (now - nextPacerSample >= 0) {
+                pacer.observe(dispatcher.fullestLossless(subs), now);
+                nextPacerSample = now + pacer.samplePeriodNanos();
             }
-            pacer.observe(fill, System.nanoTime());
         }
-        offered.addAndGet(r.subscribers);
-        count(DropCause.OLDEST, r.oldest);
-        count(DropCause.NEWEST, r.newest);
-        count(DropCause.SUPERSEDED, r.superseded);
-        count(DropCause.TIMEOUT, r.timedOut);
-        count(DropCause.DISCONNECTED, r.disconnected);
-        count(DropCause.CLOSED, r.closed);
-        if (r.disconnected > 0) {
-            disconnects.addAndGet(r.disconnected);
-        }
-        return r;
+        return t.result(seq);
     }
 
-    /**
-     * The ring engine's publish: claim a slot (waiting for lossless subscribers if the ring is
-     * full), write the delivery, publish the cursor, wake the subscribers that enlisted. The
-     * cost does not depend on the number of subscribers, but for the rare sweep that closes
-     * stalled {@code disconnect} subscribers once per lap.
-     */
-    private PublishResult ringFanOut(Delivery<T> d, PublishResult r, BufferedSubscription<T>[] subs) {
-        // no pass over the subscribers on this path: a closed subscription is detached as it
-        // closes, so the attached ones are the open ones (but for one closing at this instant)
-        int open = subs.length;
-        r.subscribers = open;
-        boolean waited = false;
-        long slot;
-        while (true) {
-            try {
-                // not next(): under -ea the single-producer sequencer asserts that one thread
-                // claims every slot, and publishers on several threads (serialised by the publish
-                // lock) are allowed; tryNext() has no such check, and never waits
-                slot = ring.tryNext();
-                break;
-            } catch (InsufficientCapacityException full) {
-                waited = true; // full, or a demoted subscriber gated again: wait like for any other
-            }
-            if (!awaitRing(r)) {
-                // the hub closed: the message never got a slot, so no cursor will count it; each
-                // subscriber counts it as offered and dropped CLOSED, as on the queue engine (once
-                // per hub, on the close, so the loop costs nothing per publish)
-                int lost = 0;
-                for (BufferedSubscription<T> s : subs) {
-                    if (s.state() != BufferedSubscription.CLOSED) {
-                        s.closedBeforeSlot();
-                        lost++;
-                    }
-                }
-                offered.addAndGet(lost);
-                r.timedOut = 0;
-                r.closed = open; // none got it; one that closed meanwhile does not count it (its cursor stopped)
-                return r;
-            }
-        }
-        ring.get(slot).delivery = d;
-        ring.publish(slot);
-        r.accepted = Math.max(0, open - r.timedOut);
-        if (waited) {
-            // a subscription closed while the publisher waited (the usual way out for a lossless
-            // one) does not get the message: its cursor stopped at the close
-            int still = 0;
-            for (BufferedSubscription<T> s : subs) {
-                if (s.state() == BufferedSubscription.OPEN) {
-                    still++;
-                }
-            }
-            int gone = Math.max(0, Math.min(open - still, r.accepted));
-            r.closed = gone;
-            r.accepted -= gone;
-        }
-        VarHandle.fullFence(); // the cursor is visible before any enlisted flag is read
-        int waiting = enlistedCount.get();
-        if (waiting > 0) {
-            // only those enlisted now: a woken subscriber may enlist again right away
-            BufferedSubscription<T> s;
-            for (int k = waiting; k > 0 && (s = enlisted.poll()) != null; k--) {
-                enlistedCount.decrementAndGet();
-                s.wakeFromRing();
-            }
-        }
-        if ((slot & (ring.getBufferSize() - 1)) == 0) {
-            sweepStalled(slot);
-        }
-        // drops on the ring are counted by the subscribers when they read (skips, demotions), and
-        // what was offered to each by its cursor: see stats() and retire()
-        return r;
-    }
+    // ------------------------------------------------------------------ wake-up registration
 
     /**
-     * The ring is full: park on the slowest lossless subscriber until it makes room, demoting
-     * (no longer waiting for) each one that stays full past its own limit.
+     * A pull subscription's consumer is about to wait for the first time: from now on publishes
+     * fence and signal. Until a publish has acknowledged the returned epoch
+     * ({@link #acknowledged}), the consumer may not rely on being woken.
      *
-     * @return false when the hub closed meanwhile
+     * @return the epoch to wait for
      */
-    private boolean awaitRing(PublishResult r) {
-        long start = System.nanoTime();
-        long step = BufferedSubscription.PRODUCER_FIRST_PARK_NANOS;
-        while (!ring.hasAvailableCapacity(1)) {
-            if (closed) {
-                return false;
+    long parksFrom(AbstractSubscription<T> s) {
+        subscribersLock.lock();
+        try {
+            if (!s.wakeable && s.ledger.isOpen()) {
+                s.wakeable = true;
+                wakeable++;
             }
-            BufferedSubscription<T> slowest = null;
-            long worst = -1;
-            long cursor = ring.getCursor();
-            for (BufferedSubscription<T> s : subscribers) {
-                RingView<T> v = s.ring;
-                if (v != null && v.isLossless() && !v.isDemoted() && s.state() != BufferedSubscription.CLOSED) {
-                    long backlog = v.backlog(cursor);
-                    if (backlog > worst) {
-                        worst = backlog;
-                        slowest = s;
-                    }
+            long e = wakeEpoch + 1;
+            wakeEpoch = e;
+            acknowledge(e);
+            return e;
+        } finally {
+            subscribersLock.unlock();
+        }
+    }
+
+    /**
+     * With a publish lock, no publish needs to acknowledge the request: holding the lock, no
+     * publish is in flight, every earlier one happened-before and every later one will see the
+     * request. Without the lock (a single publisher, or a publish under way) the next publish
+     * acknowledges it.
+     */
+    private void acknowledge(long epoch) {
+        if (publishLock != null && publishLock.tryLock()) {
+            try {
+                if ((long) WAKE_SEEN.getVolatile(this) < epoch) {
+                    WAKE_SEEN.setVolatile(this, epoch);
                 }
-            }
-            if (slowest == null) {
-                Thread.onSpinWait(); // a gate is being added or removed right now
-                continue;
-            }
-            long deadline = slowest.deadline(start);
-            long remaining = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
-            if (remaining <= 0 || Thread.currentThread().isInterrupted()) {
-                slowest.ring.demote(); // stop waiting for it; it counts its loss when it reads
-                r.timedOut++;
-                continue;
-            }
-            ringProducer = Thread.currentThread();
-            VarHandle.fullFence();
-            if (!closed && !ring.hasAvailableCapacity(1)) {
-                // bounded: consumers unpark it without a fence of their own (BufferedSubscription)
-                LockSupport.parkNanos(this, Math.min(remaining, step));
-                step = Math.min(step << 1, BufferedSubscription.PRODUCER_PARK_STEP_NANOS);
-            }
-            ringProducer = null;
-        }
-        return !closed;
-    }
-
-    Thread ringProducer() {
-        return ringProducer;
-    }
-
-    /** Once per lap: close {@code disconnect} subscribers that fell further behind than their capacity. */
-    private void sweepStalled(long cursor) {
-        for (BufferedSubscription<T> s : subscribers) {
-            RingView<T> v = s.ring;
-            if (v != null && v.mode() == RingView.DISCONNECT && v.backlog(cursor) > v.capacity()) {
-                s.close(CloseReason.SLOW);
+            } finally {
+                publishLock.unlock();
             }
         }
     }
 
-    /** Ring engine: a subscription was closed for being too slow ({@code disconnect}). */
-    void ringDisconnected() {
-        disconnects.incrementAndGet();
-    }
-
-    void enlist(BufferedSubscription<T> s) {
-        enlisted.add(s);
-        enlistedCount.incrementAndGet();
-    }
-
-    /** A closed subscription leaves the wake list, so the hub keeps no reference to it. */
-    void delist(BufferedSubscription<T> s) {
-        if (enlisted.remove(s)) {
-            enlistedCount.decrementAndGet();
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> BufferedSubscription<T>[] newArray(int n) {
-        return (BufferedSubscription<T>[]) new BufferedSubscription<?>[n];
-    }
-
-    private void count(DropCause cause, int n) {
-        if (n > 0) {
-            drops.addAndGet(cause.ordinal(), n);
-        }
+    /** @return true once a publish has seen wake epoch {@code epoch}, or the hub is closed */
+    boolean acknowledged(long epoch) {
+        return (long) WAKE_SEEN.getVolatile(this) >= epoch || closed;
     }
 
     // ------------------------------------------------------------------ subscribe
@@ -479,14 +334,15 @@ public final class Hub<T> implements AutoCloseable {
     }
 
     /** @return a builder for a subscription with its own strategy, capacity, handler or executor */
-    public SubscriptionBuilder subscriber() {
-        return new SubscriptionBuilder();
+    public SubscriptionBuilder<T> subscriber() {
+        return new SubscriptionBuilder<>(this);
     }
 
-    private Subscription<T> attach(SubscriptionBuilder b) {
+    Subscription<T> attach(SubscriptionBuilder<T> b) {
         Overflow overflow = b.overflow != null ? b.overflow : defaultOverflow;
-        if (overflow instanceof Overflow.ElasticWorkers && b.handler == null) {
-            throw new IllegalArgumentException("overflow: elastic-workers (expected: a handler; workers run it,"
+        Strategy strategy = Strategy.of(overflow);
+        if (strategy.pushOnly() && b.handler == null) {
+            throw new IllegalArgumentException("overflow: " + overflow.alias() + " (expected: a handler; workers run it,"
                     + " so use subscribe(overflow, handler))");
         }
         if (engine instanceof Engine.Ring r && !r.supports(overflow)) {
@@ -497,128 +353,92 @@ public final class Hub<T> implements AutoCloseable {
             throw new IllegalStateException("history: none (expected: Hub.builder().history(History.last(n))"
                     + " to resume or to start with the latest message)");
         }
-        BufferedSubscription<T> s;
+        int cap = strategy.capacity(dispatcher.capacity(ceilPowerOfTwo(b.capacity > 0 ? b.capacity : capacity)));
+        List<KeyError<T>> keyErrors = new ArrayList<>(0);
+        AbstractSubscription<T> s;
         if (!replay) {
-            s = newSubscription(b, overflow, BufferedSubscription.Start.live(ringView(b, overflow, -1)));
+            s = newSubscription(b, overflow, strategy, cap, Preface.none(), false, -1);
             add(s);
         } else {
             seam.lock();
             try {
-                s = newSubscription(b, overflow, start(b, overflow));
+                List<Delivery<T>> kept;
+                boolean gap = false;
+                Delivery<T> last = history.last();
+                if (b.resumeAfter >= 0) {
+                    kept = history.after(b.resumeAfter);
+                    if (kept == null) { // too old, or never published: start from the latest instead
+                        gap = true;
+                        kept = last == null ? List.of() : List.of(last);
+                    }
+                } else {
+                    kept = last == null ? List.of() : List.of(last);
+                }
+                kept = strategy.conflate(kept, overflow, (d, e) -> keyErrors.add(new KeyError<>(d, e)));
+                @SuppressWarnings("unchecked")
+                Delivery<T>[] preface = kept.toArray((Delivery<T>[]) new Delivery<?>[0]);
+                // live reading starts right after the last message the history took
+                s = newSubscription(b, overflow, strategy, cap, new Preface<>(preface), gap, last == null ? 0 : last.sequence());
                 add(s);
             } finally {
                 seam.unlock();
             }
         }
+        ledgers.register(s, s.ledger);
         subscribed.incrementAndGet();
         if (listening) {
             try {
                 listener.onSubscribe(s);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 LOG.log(Level.DEBUG, "listener failed", e);
             }
+        }
+        for (KeyError<T> k : keyErrors) {
+            handlerError(s, k.delivery().sequence(), k.error());
         }
         s.start();
         return s;
     }
 
-    private BufferedSubscription<T> newSubscription(SubscriptionBuilder b, Overflow overflow,
-                                                    BufferedSubscription.Start<T> start) {
-        int cap = ceilPowerOfTwo(b.capacity > 0 ? b.capacity : capacity); // the rule, applied once
-        Executor exec = b.executor != null ? b.executor : executor;
-        if (overflow instanceof Overflow.ElasticWorkers elastic) {
-            return new ElasticSubscription<>(this, elastic, cap, b.handler, exec, start);
-        } else if (b.handler != null) {
-            return new PushSubscription<>(this, overflow, cap, b.handler, exec, batchSize, start);
-        }
-        return new PullSubscription<>(this, overflow, cap, start);
-    }
-
-    /** Under the seam lock: what a replaying subscription delivers before live messages. */
-    private BufferedSubscription.Start<T> start(SubscriptionBuilder b, Overflow overflow) {
-        List<Delivery<T>> replay;
-        boolean gap = false;
-        if (b.resumeAfter >= 0) {
-            // the last message under the seam, not the sequence field: a publish sets that first
-            // and appends to the history after, so a resume from it would replay nothing and then
-            // receive that very message live, a duplicate; this way it is "not published yet": a gap
-            replay = history.after(b.resumeAfter, latest == null ? 0 : latest.sequence());
-            if (replay == null) {
-                gap = true;
-                replay = latest == null ? List.of() : List.of(latest);
-            }
-        } else {
-            replay = latest == null ? List.of() : List.of(latest);
-        }
-        replay = conflate(replay, overflow);
-        @SuppressWarnings("unchecked")
-        Delivery<T>[] preface = replay.toArray((Delivery<T>[]) new Delivery<?>[0]);
-        // on the ring, live reading starts right after the last message in the history
-        return new BufferedSubscription.Start<>(preface, gap, ringView(b, overflow, latest == null ? 0 : latest.sequence()));
+    private record KeyError<T>(Delivery<T> delivery, Throwable error) {
     }
 
     /**
-     * Ring engine: a new subscriber's cursor. A lossless one's gate is added to the ring first
-     * (which sets it to the ring's cursor), so the producer cannot lap the slots it starts from.
-     *
-     * @param from the first ring sequence to read, or -1 for "after the current cursor"
+     * @param from the sequence of the last message before the live ones (the history's last), or
+     *             -1 for "whatever is published next"
      */
-    private RingView<T> ringView(SubscriptionBuilder b, Overflow overflow, long from) {
-        if (ring == null) {
-            return null;
+    private AbstractSubscription<T> newSubscription(SubscriptionBuilder<T> b, Overflow overflow, Strategy strategy,
+                                                    int cap, Preface<T> preface, boolean gap, long from) {
+        boolean elastic = strategy.pushOnly();
+        // the ring holds hub sequence s in ring sequence s - 1: live reading starts at ring sequence `from`
+        Lane<T> lane = dispatcher.newLane(strategy, overflow, cap, elastic, from);
+        Ledger<T> ledger = new Ledger<>(strategy, preface, lane, new Counts(false), elastic, sequence(), gap);
+        Executor exec = b.executor != null ? b.executor : executor;
+        if (elastic) {
+            return new ElasticSubscription<>(this, (Overflow.ElasticWorkers) overflow, ledger, b.handler, exec);
+        } else if (b.handler != null) {
+            return new HandlerSubscription<>(this, overflow, ledger, b.handler, exec, batchSize);
         }
-        int mode = switch (overflow) {
-            case Overflow.DropOldest o -> RingView.DROP_OLDEST;
-            case Overflow.LatestOnly o -> RingView.LATEST_ONLY;
-            case Overflow.Disconnect o -> RingView.DISCONNECT;
-            default -> RingView.LOSSLESS;
-        };
-        int cap = ceilPowerOfTwo(b.capacity > 0 ? b.capacity : capacity);
-        Sequence gate = null;
-        if (mode == RingView.LOSSLESS) {
-            gate = new Sequence();
-            ring.addGatingSequences(gate);
-        }
-        long next = from >= 0 ? from : (gate != null ? gate.get() : ring.getCursor()) + 1;
-        return new RingView<>(ring, mode, cap, next, gate);
+        return new PollingSubscription<>(this, overflow, ledger);
     }
 
-    /** Replays under a conflating strategy keep what that strategy would keep. */
-    private static <T> List<Delivery<T>> conflate(List<Delivery<T>> replay, Overflow overflow) {
-        if (replay.size() <= 1) {
-            return replay;
-        }
-        return switch (overflow) {
-            case Overflow.LatestOnly o -> List.of(replay.get(replay.size() - 1));
-            case Overflow.LatestPerKey o -> {
-                LinkedHashMap<Object, Delivery<T>> byKey = new LinkedHashMap<>();
-                for (Delivery<T> d : replay) {
-                    Object key;
-                    try {
-                        key = o.keyFunction().apply(d.message());
-                    } catch (RuntimeException e) {
-                        key = null;
-                    }
-                    key = key == null ? d : key;
-                    byKey.remove(key);
-                    byKey.put(key, d);
-                }
-                yield List.copyOf(byKey.values());
-            }
-            default -> replay;
-        };
-    }
-
-    private void add(BufferedSubscription<T> s) {
+    private void add(AbstractSubscription<T> s) {
         subscribersLock.lock();
         try {
             if (closed) {
+                s.lane.ended(s, false); // a ring cursor's gate must not stay behind
                 throw new IllegalStateException("hub " + name + " is closed");
             }
-            BufferedSubscription<T>[] current = subscribers;
-            BufferedSubscription<T>[] next = Arrays.copyOf(current, current.length + 1);
+            if (s.parksFromStart()) {
+                s.wakeable = true;
+                wakeable++; // before the array that holds it: a publish that sees it fences for it
+            }
+            s.lane.attached();
+            AbstractSubscription<T>[] current = subscribers;
+            AbstractSubscription<T>[] next = Arrays.copyOf(current, current.length + 1);
             next[current.length] = s;
             subscribers = next;
+            version++;
             if (s.isPush()) {
                 pushLive++;
             }
@@ -627,37 +447,33 @@ public final class Hub<T> implements AutoCloseable {
         }
     }
 
-    /** Removes an ended subscription; the hub keeps no reference to it. */
-    void detach(BufferedSubscription<T> s) {
+    /**
+     * A subscription ended: it leaves the list (the hub keeps no reference to it), and, when
+     * {@code reason} is not null (this end was its first), the listener hears of it.
+     */
+    void ended(AbstractSubscription<T> s, CloseReason reason) {
         subscribersLock.lock();
         try {
-            BufferedSubscription<T>[] current = subscribers;
+            AbstractSubscription<T>[] current = subscribers;
             int i = indexOf(current, s);
-            if (i < 0) {
-                return;
-            }
-            if (current.length == 1) {
-                subscribers = none();
-            } else {
-                BufferedSubscription<T>[] next = newArray(current.length - 1);
-                System.arraycopy(current, 0, next, 0, i);
+            if (i >= 0) {
+                AbstractSubscription<T>[] next = Arrays.copyOf(current, current.length - 1);
                 System.arraycopy(current, i + 1, next, i, current.length - i - 1);
                 subscribers = next;
+                version++;
             }
-            retire(s);
+            if (s.wakeable) {
+                s.wakeable = false;
+                wakeable--;
+            }
         } finally {
             subscribersLock.unlock();
         }
-    }
-
-    /**
-     * Ring engine: a subscription leaves the list; what its cursor was offered (frozen by its
-     * close, or final after the hub's) moves into the hub's counter, which {@link #stats()} adds
-     * to the live cursors'.
-     */
-    private void retire(BufferedSubscription<T> s) {
-        if (s.ring != null) {
-            offered.addAndGet(s.ring.offered());
+        if (reason == CloseReason.SLOW) {
+            disconnects.incrementAndGet();
+        }
+        if (reason != null) {
+            listenerOnClose(s, reason);
         }
     }
 
@@ -670,7 +486,7 @@ public final class Hub<T> implements AutoCloseable {
         return -1;
     }
 
-    void pushTerminated(BufferedSubscription<T> s) {
+    void pushTerminated() {
         subscribersLock.lock();
         try {
             pushLive--;
@@ -684,8 +500,9 @@ public final class Hub<T> implements AutoCloseable {
 
     /**
      * Closes the hub: no more publishes, parked publishers released, every subscription ends
-     * after delivering what it holds. Idempotent; safe from any thread. Returns without waiting
-     * for push handlers: see {@link #awaitTermination(Duration)}.
+     * after delivering what it holds. Idempotent; safe from any thread, also from a callback
+     * inside a publish. Returns without waiting for push handlers: see
+     * {@link #awaitTermination(Duration)}.
      */
     @Override
     public void close() {
@@ -702,38 +519,24 @@ public final class Hub<T> implements AutoCloseable {
     }
 
     private void finishClose() {
-        if (enlisted != null) { // the ring's wake list: the subscriptions are woken below
-            enlisted.clear();
-            enlistedCount.set(0);
-        }
-        for (BufferedSubscription<T> s : subscribers) {
-            s.wakeProducer();
-        }
-        Thread parked = ringProducer;
-        if (parked != null) {
-            LockSupport.unpark(parked);
-        }
-        // wait for the publish in flight, if any, so no offer lands after the subscriptions end
-        if (singlePublisher) {
-            while ((boolean) PUBLISHING.getVolatile(this)) {
-                LockSupport.parkNanos(10_000);
-            }
-        } else {
+        dispatcher.releasePublisher(subscribers);
+        if (publishLock != null) {
+            // the publish in flight ends first, so no offer lands after the subscriptions drain
+            // (the lock is reentrant: a close from inside a publish goes on at once)
             publishLock.lock();
             publishLock.unlock();
         }
-        BufferedSubscription<T>[] all;
+        AbstractSubscription<T>[] all;
         subscribersLock.lock();
         try {
             all = subscribers;
-            subscribers = none();
-            for (BufferedSubscription<T> s : all) {
-                retire(s); // no publish is in flight any more: its cursor is final
-            }
+            subscribers = AbstractSubscription.none();
+            version++;
         } finally {
             subscribersLock.unlock();
         }
-        for (BufferedSubscription<T> s : all) {
+        dispatcher.hubClosing(all);
+        for (AbstractSubscription<T> s : all) {
             s.hubClosed();
         }
     }
@@ -805,9 +608,21 @@ public final class Hub<T> implements AutoCloseable {
      *         need to cache the current state beside the hub.
      */
     public Optional<Delivery<T>> latest() {
-        @SuppressWarnings("unchecked")
-        Delivery<T> d = (Delivery<T>) LATEST.getAcquire(this);
-        return Optional.ofNullable(d);
+        while (true) {
+            long stamp = (long) LATEST_STAMP.getAcquire(this);
+            if (stamp == 0) {
+                if (sequence() == 0) {
+                    return Optional.empty();
+                }
+                Thread.onSpinWait(); // a publish is writing it
+                continue;
+            }
+            T m = latestMessage;
+            VarHandle.loadLoadFence();
+            if ((long) LATEST_STAMP.getOpaque(this) == stamp) {
+                return Optional.of(new Delivery<>(stamp, m));
+            }
+        }
     }
 
     /** @return the history this hub keeps */
@@ -832,7 +647,7 @@ public final class Hub<T> implements AutoCloseable {
 
     /** @return the real capacity of a subscription that does not choose its own */
     public int capacity() {
-        return ceilPowerOfTwo(capacity);
+        return dispatcher.capacity(ceilPowerOfTwo(capacity));
     }
 
     /** @return the strategy of a subscription that does not choose its own */
@@ -840,28 +655,12 @@ public final class Hub<T> implements AutoCloseable {
         return defaultOverflow;
     }
 
-    /** @return a snapshot of the hub's counters and the sums over its subscriptions; any thread */
+    /**
+     * @return a snapshot of the hub's counters and the sums over every subscription it has had;
+     *         any thread
+     */
     public HubStats stats() {
-        BufferedSubscription<T>[] subs = subscribers;
-        long offeredNow = offered.get();
-        if (ring != null) {
-            for (BufferedSubscription<T> s : subs) {
-                offeredNow += s.ring.offered();
-            }
-        }
-        return new HubStats(
-                sequence(),
-                subs.length,
-                subscribed.get(),
-                disconnects.get(),
-                offeredNow,
-                delivered.sum(),
-                drops.get(DropCause.OLDEST.ordinal()),
-                drops.get(DropCause.NEWEST.ordinal()),
-                drops.get(DropCause.SUPERSEDED.ordinal()),
-                drops.get(DropCause.TIMEOUT.ordinal()),
-                drops.get(DropCause.DISCONNECTED.ordinal()),
-                drops.get(DropCause.CLOSED.ordinal()));
+        return new HubStats(sequence(), subscribers.length, subscribed.get(), disconnects.get(), ledgers.totals());
     }
 
     @Override
@@ -870,22 +669,18 @@ public final class Hub<T> implements AutoCloseable {
                 + (closed ? ", closed" : "") + "]";
     }
 
-    // ------------------------------------------------------------------ called by subscriptions
+    // ------------------------------------------------------------------ called by subscriptions and engines
 
-    void delivered(int n) {
-        delivered.add(n);
-    }
-
-    /** Consumer-side drops (discards after a close); producer-side ones are summed per publish. */
-    void dropped(DropCause cause, long n) {
-        drops.addAndGet(cause.ordinal(), n);
+    /** For tests and diagnostics: the publisher parked for a subscriber's room now, or null. */
+    Thread waitingPublisher() {
+        return dispatcher.waitingPublisher(subscribers);
     }
 
     void listenerOnDrop(Subscription<?> s, DropCause cause, long n) {
         if (listening) {
             try {
                 listener.onDrop(s, cause, n);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // a listener never breaks a publish or a read, whatever it throws
                 LOG.log(Level.DEBUG, "listener failed", e);
             }
         }
@@ -895,7 +690,7 @@ public final class Hub<T> implements AutoCloseable {
         if (listening) {
             try {
                 listener.onClose(s, reason);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 LOG.log(Level.DEBUG, "listener failed", e);
             }
         }
@@ -905,7 +700,7 @@ public final class Hub<T> implements AutoCloseable {
         if (listening) {
             try {
                 listener.onHandlerError(s, seq, error);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 LOG.log(Level.DEBUG, "listener failed", e);
             }
         } else if (handlerErrorsLogged.getAndIncrement() == 0) {
@@ -936,106 +731,13 @@ public final class Hub<T> implements AutoCloseable {
         }
     }
 
-    /**
-     * Configures one subscription. Not thread-safe; use it on one thread and then discard it.
-     */
-    public final class SubscriptionBuilder {
-        private Overflow overflow;
-        private int capacity;
-        private DeliveryHandler<? super T> handler;
-        private Executor executor;
-        private long resumeAfter = -1;
-        private boolean startWithLatest;
-
-        private SubscriptionBuilder() {
-        }
-
-        /**
-         * Starts with the hub's latest message, if there is one, then live messages, with no
-         * gap and no duplicate between them. Needs a hub with a {@link History}.
-         *
-         * @return this
-         */
-        public SubscriptionBuilder startWithLatest() {
-            this.startWithLatest = true;
-            return this;
-        }
-
-        /**
-         * Replays the kept messages with a sequence above {@code sequence}, then live messages,
-         * with no gap and no duplicate at the seam. When the history no longer reaches back to
-         * {@code sequence + 1}, or the hub never published {@code sequence}, the subscription
-         * starts with the latest message and {@link Subscription#startGap()} says so. Under
-         * {@code latestOnly} only the newest replayed message is kept, under {@code latestPerKey}
-         * the newest per key. Needs a hub with a {@link History}; wins over
-         * {@link #startWithLatest()}.
-         *
-         * @param sequence the last sequence the subscriber has seen, 0 for none
-         * @return this
-         */
-        public SubscriptionBuilder resumeAfter(long sequence) {
-            if (sequence < 0) {
-                throw new IllegalArgumentException("sequence: " + sequence + " (expected: >= 0)");
-            }
-            this.resumeAfter = sequence;
-            return this;
-        }
-
-        /**
-         * @param overflow the strategy (default: the hub's)
-         * @return this
-         */
-        public SubscriptionBuilder overflow(Overflow overflow) {
-            this.overflow = Objects.requireNonNull(overflow, "overflow");
-            return this;
-        }
-
-        /**
-         * @param capacity the buffer size, rounded up to a power of two (default: the hub's)
-         * @return this
-         */
-        public SubscriptionBuilder capacity(int capacity) {
-            this.capacity = Builder.checkCapacity(capacity);
-            return this;
-        }
-
-        /**
-         * Makes this a push subscription.
-         *
-         * @param handler receives the messages on the executor
-         * @return this
-         */
-        public SubscriptionBuilder handler(DeliveryHandler<? super T> handler) {
-            this.handler = Objects.requireNonNull(handler, "handler");
-            return this;
-        }
-
-        /**
-         * @param executor runs this push subscription's handler (default: the hub's)
-         * @return this
-         */
-        public SubscriptionBuilder executor(Executor executor) {
-            this.executor = Objects.requireNonNull(executor, "executor");
-            return this;
-        }
-
-        /**
-         * @return the attached subscription
-         * @throws IllegalStateException when the hub is closed
-         */
-        public Subscription<T> subscribe() {
-            return attach(this);
-        }
-    }
-
-    /**
-     * Builds a {@link Hub}. Not thread-safe; each option may be set once.
-     *
-     * @param <T> the message type
-     */
     public static final class Builder<T> {
-        /** Capacities above this are refused: 2^30, the largest power of two an array can hold. */
-        public static final int MAX_CAPACITY = 1 << 30;
+        /**
+         * Capacities above this are refused: 2^20 (1,048,576). Buffers and rings are allocated
+         * whole when a subscription or hub is made, so the limit is what a hub can hold in a
+         * heap of a few hundred megabytes, not what an array could index.
+         */
+        public static final int MAX_CAPACITY = 1 << 20;
 
         private static final AtomicInteger NAMES = new AtomicInteger();
 
@@ -1164,7 +866,8 @@ public final class Hub<T> implements AutoCloseable {
         }
 
         /**
-         * @param pacer receives the fill of the fullest lossless subscriber after every publish
+         * @param pacer receives the fill of the fullest lossless subscriber from the publishing
+         *              thread, on either engine (sampled at most eight times per pacer interval)
          * @return this
          */
         public Builder<T> pacer(Pacer pacer) {

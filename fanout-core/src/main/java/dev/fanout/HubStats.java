@@ -1,47 +1,122 @@
 package dev.fanout;
 
-import java.util.Objects;
-
 /**
  * A snapshot of a hub's counters, taken by {@link Hub#stats()}: its own, plus the sums over
- * its subscriptions, the closed ones included.
+ * every subscription it has had, the ended ones included.
  *
- * <p>Read from any thread; approximate while traffic flows, exact once it has stopped.
+ * <p>Read from any thread; approximate while traffic flows, exact once it has stopped: then
+ * {@code offered() == delivered() + dropped() + } the depths of the open subscriptions.
  *
- * @param published     messages that got a sequence number (the last sequence number)
- * @param subscribers   subscriptions attached now
- * @param subscribed    subscriptions ever attached
- * @param disconnects   subscriptions closed with {@link CloseReason#SLOW}
- * @param offered       offers to subscriptions, summed
- * @param delivered     messages taken by consumers, summed
- * @param oldest        drops for {@link DropCause#OLDEST}, summed
- * @param newest        drops for {@link DropCause#NEWEST}, summed
- * @param superseded    drops for {@link DropCause#SUPERSEDED}, summed
- * @param timedOut      drops for {@link DropCause#TIMEOUT}, summed
- * @param disconnected  drops for {@link DropCause#DISCONNECTED}, summed
- * @param closed        drops for {@link DropCause#CLOSED}, summed
+ * <p>Immutable. Made only by the library, so counters can be added without breaking callers.
  */
-public record HubStats(long published, int subscribers, long subscribed, long disconnects, long offered,
-                       long delivered, long oldest, long newest, long superseded, long timedOut,
-                       long disconnected, long closed) {
+public final class HubStats {
+    private final long published;
+    private final int subscribers;
+    private final long subscribed;
+    private final long disconnects;
+    private final long offered;
+    private final long delivered;
+    private final DropCounts drops;
+
+    HubStats(long published, int subscribers, long subscribed, long disconnects, long[] totals) {
+        this.published = published;
+        this.subscribers = subscribers;
+        this.subscribed = subscribed;
+        this.disconnects = disconnects;
+        this.offered = totals[Ledgers.OFFERED];
+        this.delivered = totals[Ledgers.DELIVERED];
+        this.drops = DropCounts.of(totals);
+    }
+
+    /** @return messages that got a sequence number (the last sequence number) */
+    public long published() {
+        return published;
+    }
+
+    /** @return subscriptions attached now */
+    public int subscribers() {
+        return subscribers;
+    }
+
+    /** @return subscriptions ever attached */
+    public long subscribed() {
+        return subscribed;
+    }
+
+    /** @return subscriptions ended with {@link CloseReason#SLOW} */
+    public long disconnects() {
+        return disconnects;
+    }
+
+    /** @return offers to subscriptions, replays included, summed */
+    public long offered() {
+        return offered;
+    }
+
+    /** @return messages taken by consumers, summed */
+    public long delivered() {
+        return delivered;
+    }
 
     /**
      * @param cause a cause
      * @return the drops counted for it over all subscriptions
      */
     public long dropped(DropCause cause) {
-        return switch (Objects.requireNonNull(cause, "cause")) {
-            case OLDEST -> oldest;
-            case NEWEST -> newest;
-            case SUPERSEDED -> superseded;
-            case TIMEOUT -> timedOut;
-            case DISCONNECTED -> disconnected;
-            case CLOSED -> closed;
-        };
+        return drops.get(cause);
     }
 
     /** @return all drops together */
     public long dropped() {
-        return oldest + newest + superseded + timedOut + disconnected + closed;
+        return drops.total();
+    }
+
+    /** @return drops for {@link DropCause#OLDEST}, summed */
+    public long oldest() {
+        return drops.get(DropCause.OLDEST);
+    }
+
+    /** @return drops for {@link DropCause#NEWEST}, summed */
+    public long newest() {
+        return drops.get(DropCause.NEWEST);
+    }
+
+    /** @return drops for {@link DropCause#SUPERSEDED}, summed */
+    public long superseded() {
+        return drops.get(DropCause.SUPERSEDED);
+    }
+
+    /** @return drops for {@link DropCause#TIMEOUT}, summed */
+    public long timedOut() {
+        return drops.get(DropCause.TIMEOUT);
+    }
+
+    /** @return drops for {@link DropCause#DISCONNECTED}, summed */
+    public long disconnected() {
+        return drops.get(DropCause.DISCONNECTED);
+    }
+
+    /** @return drops for {@link DropCause#CLOSED}, summed */
+    public long closed() {
+        return drops.get(DropCause.CLOSED);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HubStats s && s.published == published && s.subscribers == subscribers
+                && s.subscribed == subscribed && s.disconnects == disconnects && s.offered == offered
+                && s.delivered == delivered && s.drops.equals(drops);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(published, subscribers, subscribed, disconnects, offered, delivered, drops);
+    }
+
+    @Override
+    public String toString() {
+        return "HubStats[published=" + published + ", subscribers=" + subscribers + ", subscribed=" + subscribed
+                + ", disconnects=" + disconnects + ", offered=" + offered + ", delivered=" + delivered
+                + ", dropped=" + dropped() + (dropped() == 0 ? "" : " (" + drops + ")") + "]";
     }
 }

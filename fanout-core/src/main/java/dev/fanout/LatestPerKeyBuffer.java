@@ -2,8 +2,8 @@ package dev.fanout;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.jctools.queues.MessagePassingQueue;
 
@@ -11,25 +11,91 @@ import org.jctools.queues.MessagePassingQueue;
  * At most one pending delivery per key, kept in sequence order: a new delivery for a pending
  * key removes the old one and goes to the back. With {@code capacity} keys pending, a new key
  * evicts the oldest. Guarded by a lock held only for map updates, never while a handler runs.
+ *
+ * <p>User code (the key function, the key's {@code hashCode} and {@code equals}) runs only
+ * inside {@link Key}, which catches whatever it throws: such a message is kept under a key of
+ * its own, never conflated, and the error is handed to the producer through
+ * {@link #takeKeyError()}, so a faulty key never breaks a publish.
  */
 final class LatestPerKeyBuffer<T> extends Buffer<T> {
     private final Function<Object, ?> keyFunction;
-    private final BiConsumer<Delivery<T>, Throwable> keyError;
     private final int capacity;
     private final ReentrantLock lock = new ReentrantLock();
-    private final LinkedHashMap<Object, Delivery<T>> pending;
+    private final LinkedHashMap<Key, Delivery<T>> pending;
     private volatile int size;
+    /** Producer side: what the last offer's key threw, until the producer takes it. */
+    private Throwable keyError;
 
-    LatestPerKeyBuffer(Function<Object, ?> keyFunction, int capacity, BiConsumer<Delivery<T>, Throwable> keyError) {
+    LatestPerKeyBuffer(Function<Object, ?> keyFunction, int capacity) {
         this.keyFunction = keyFunction;
-        this.keyError = keyError;
         this.capacity = capacity;
         this.pending = new LinkedHashMap<>(Math.min(capacity, 1 << 16) * 4 / 3 + 1);
     }
 
+    /**
+     * A message's key, with its hash computed once and {@code equals} guarded. A key function
+     * that throws or returns null, or a key whose {@code hashCode} throws, makes the delivery
+     * its own key.
+     */
+    static final class Key {
+        private final Object key;
+        private final int hash;
+        private Throwable error;
+
+        private Key(Object key, int hash, Throwable error) {
+            this.key = key;
+            this.hash = hash;
+            this.error = error;
+        }
+
+        static Key of(Function<Object, ?> keyFunction, Delivery<?> d) {
+            try {
+                Object k = keyFunction.apply(d.message());
+                if (k == null) {
+                    return own(d, new NullPointerException("latestPerKey: the key function returned null"));
+                }
+                return new Key(k, k.hashCode(), null);
+            } catch (Throwable e) { // a key must never break a publish, whatever it throws
+                return own(d, e);
+            }
+        }
+
+        private static Key own(Delivery<?> d, Throwable error) {
+            return new Key(d, System.identityHashCode(d), error);
+        }
+
+        /** @return what the key function, hashCode or equals threw, or null */
+        Throwable error() {
+            return error;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) {
+                return true;
+            }
+            if (!(o instanceof Key other) || other.hash != hash) {
+                return false;
+            }
+            try {
+                return Objects.equals(key, other.key);
+            } catch (Throwable e) {
+                if (error == null) {
+                    error = e;
+                }
+                return false; // a key whose equals throws is never conflated
+            }
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
     @Override
     int offer(Delivery<T> d) {
-        Object key = keyOf(d);
+        Key key = Key.of(keyFunction, d);
         lock.lock();
         try {
             Delivery<T> previous = pending.remove(key);
@@ -47,20 +113,15 @@ final class LatestPerKeyBuffer<T> extends Buffer<T> {
             return outcome;
         } finally {
             lock.unlock();
+            keyError = key.error();
         }
     }
 
-    private Object keyOf(Delivery<T> d) {
-        try {
-            Object key = keyFunction.apply(d.message());
-            if (key != null) {
-                return key;
-            }
-            keyError.accept(d, new NullPointerException("latestPerKey: the key function returned null"));
-        } catch (RuntimeException e) {
-            keyError.accept(d, e);
-        }
-        return d; // a key of its own: the message is kept, never conflated
+    /** Producer side: what the last offer's key threw, or null; cleared by the call. */
+    Throwable takeKeyError() {
+        Throwable e = keyError;
+        keyError = null;
+        return e;
     }
 
     @Override

@@ -17,8 +17,9 @@ import java.util.function.Function;
  *   <caption>Strategies at the boundary</caption>
  *   <tr><th>strategy</th><th>when the buffer is full</th><th>lossless</th></tr>
  *   <tr><td>{@link #slowProducer(Duration)}</td><td>{@code publish} parks until there is room,
- *       at most {@code maxWait}; then the message is not queued and counted
- *       {@link DropCause#TIMEOUT}</td><td>yes, up to the wait</td></tr>
+ *       at most {@code maxWait}; then the subscriber loses one message, counted
+ *       {@link DropCause#TIMEOUT}: the new one on the queue engine, the oldest it holds on the
+ *       ring engine (the new one is in the ring's shared slot)</td><td>yes, up to the wait</td></tr>
  *   <tr><td>{@link #dropOldest()}</td><td>the oldest queued message is discarded
  *       ({@link DropCause#OLDEST}) and the new one queued</td><td>no</td></tr>
  *   <tr><td>{@link #dropNewest()}</td><td>the new message is not queued
@@ -31,7 +32,9 @@ import java.util.function.Function;
  *       pending evicts the oldest ({@link DropCause#OLDEST})</td><td>no</td></tr>
  *   <tr><td>{@link #disconnect()}</td><td>the subscription is closed with
  *       {@link CloseReason#SLOW}; the message and what was queued count as
- *       {@link DropCause#DISCONNECTED}</td><td>no</td></tr>
+ *       {@link DropCause#DISCONNECTED} (on the ring engine, found when the subscriber reads, at
+ *       the publisher's once-per-lap sweep or at the hub's close, as of the message that
+ *       overflowed it)</td><td>no</td></tr>
  *   <tr><td>{@link #elasticWorkers(int, int, int, Duration)}</td><td>push only: workers are
  *       added while the backlog exceeds a threshold, up to {@code max}; with {@code max}
  *       workers and a full buffer, {@code publish} parks as under {@code slowProducer}</td>
@@ -81,8 +84,10 @@ public sealed interface Overflow
      * Conflates per key: at most one pending message per key, the newest.
      *
      * @param keyFunction gives a message's key; keys are compared with {@code equals}; it runs on
-     *                    the publishing thread; a message whose key function throws or returns
-     *                    null is kept under a key of its own, and the error goes to the listener
+     *                    the publishing thread; a message whose key function throws (anything)
+     *                    or returns null, or whose key's {@code hashCode} or {@code equals}
+     *                    throws, is kept under a key of its own, and the error goes to the
+     *                    listener
      * @param <T>         the message type
      * @return the strategy
      */

@@ -79,6 +79,11 @@ public final class Pacer {
         }
     }
 
+    /** @return how often the hub samples the fill for this pacer: eight times per interval */
+    long samplePeriodNanos() {
+        return Math.max(1, intervalNanos >> 3);
+    }
+
     /** @return the messages per second the producer should keep to now */
     public double rate() {
         return rate;

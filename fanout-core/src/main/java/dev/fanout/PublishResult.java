@@ -1,7 +1,5 @@
 package dev.fanout;
 
-import java.util.Objects;
-
 /**
  * What one {@link Hub#publish(Object) publish} did, subscriber by subscriber.
  *
@@ -29,23 +27,25 @@ public final class PublishResult {
         DUPLICATE
     }
 
-    private static final PublishResult HUB_CLOSED = new PublishResult(0, Status.HUB_CLOSED);
-    private static final PublishResult DUPLICATE = new PublishResult(0, Status.DUPLICATE);
+    private static final PublishResult HUB_CLOSED = new PublishResult(0, Status.HUB_CLOSED, 0, 0, new int[Counts.FLOW]);
+    private static final PublishResult DUPLICATE = new PublishResult(0, Status.DUPLICATE, 0, 0, new int[Counts.FLOW]);
 
     private final long sequence;
     private final Status status;
-    int subscribers;
-    int accepted;
-    int oldest;
-    int newest;
-    int superseded;
-    int timedOut;
-    int disconnected;
-    int closed;
+    private final int subscribers;
+    private final int accepted;
+    private final DropCounts drops;
 
-    PublishResult(long sequence, Status status) {
+    private PublishResult(long sequence, Status status, int subscribers, int accepted, int[] drops) {
         this.sequence = sequence;
         this.status = status;
+        this.subscribers = subscribers;
+        this.accepted = accepted;
+        this.drops = DropCounts.of(drops);
+    }
+
+    PublishResult(long sequence, int subscribers, int accepted, int[] drops) {
+        this(sequence, Status.PUBLISHED, subscribers, accepted, drops);
     }
 
     static PublishResult hubClosed() {
@@ -91,29 +91,22 @@ public final class PublishResult {
      * @return how many messages this publish dropped for that cause, summed over subscribers
      */
     public int dropped(DropCause cause) {
-        return switch (Objects.requireNonNull(cause, "cause")) {
-            case OLDEST -> oldest;
-            case NEWEST -> newest;
-            case SUPERSEDED -> superseded;
-            case TIMEOUT -> timedOut;
-            case DISCONNECTED -> disconnected;
-            case CLOSED -> closed;
-        };
+        return (int) drops.get(cause);
     }
 
     /** @return how many messages this publish dropped, all causes together */
     public int dropped() {
-        return oldest + newest + superseded + timedOut + disconnected + closed;
+        return (int) drops.total();
     }
 
     /** @return how many subscribers this publish disconnected ({@link Overflow#disconnect()}) */
     public int disconnected() {
-        return disconnected;
+        return (int) drops.get(DropCause.DISCONNECTED);
     }
 
     /** @return how many lossless subscribers stayed full past their wait limit */
     public int timedOut() {
-        return timedOut;
+        return (int) drops.get(DropCause.TIMEOUT);
     }
 
     @Override
@@ -122,7 +115,6 @@ public final class PublishResult {
             return "PublishResult[" + status + "]";
         }
         return "PublishResult[seq=" + sequence + ", subscribers=" + subscribers + ", accepted=" + accepted
-                + ", oldest=" + oldest + ", newest=" + newest + ", superseded=" + superseded
-                + ", timedOut=" + timedOut + ", disconnected=" + disconnected + ", closed=" + closed + "]";
+                + (dropped() == 0 ? "" : ", " + drops) + "]";
     }
 }

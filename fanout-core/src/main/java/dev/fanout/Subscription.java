@@ -26,12 +26,12 @@ import java.util.Optional;
  *
  * <h2>End</h2>
  * A subscription ends by {@link #close()} (what it still holds is discarded and counted as
- * {@link DropCause#CLOSED}), by {@link Overflow#disconnect()} ({@link CloseReason#SLOW}), or when
- * its hub closes ({@link CloseReason#HUB_CLOSED}: it first delivers what it holds). An ended
- * subscription is detached from its hub, which keeps no reference to it. Only the consumer takes
- * from a pull subscription's buffer, so what an ended pull subscription still held is discarded
- * and counted by its consumer's next {@code poll}, {@code drain} or {@code await}; a consumer that
- * sees {@link #isClosed()} and wants the counts final makes one more such call before it lets go.
+ * {@link DropCause#CLOSED}), by {@link Overflow#disconnect()} ({@link CloseReason#SLOW}: counted
+ * {@link DropCause#DISCONNECTED}), or when its hub closes ({@link CloseReason#HUB_CLOSED}: it
+ * first delivers what it holds). It ends once, for one reason, whichever of these comes first.
+ * An ended subscription is detached from its hub, which keeps no reference to it, and counts
+ * what it still holds as dropped at once; its consumer (or, for a pull subscription that is never
+ * called again, the garbage collector) releases the messages themselves.
  *
  * @param <T> the message type
  */
@@ -82,7 +82,8 @@ public interface Subscription<T> extends AutoCloseable {
     /**
      * Ends this subscription: it is detached from the hub, a consumer parked in
      * {@link #await(Duration)} and a producer parked for its room return, and what it still
-     * holds is discarded. Idempotent and safe from any thread, concurrently with publish.
+     * holds is discarded (a push handler finishes the message it is in and receives nothing
+     * more). Idempotent and safe from any thread, concurrently with publish and from callbacks.
      */
     @Override
     void close();

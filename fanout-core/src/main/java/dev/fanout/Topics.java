@@ -80,6 +80,13 @@ public final class Topics<K, T> implements AutoCloseable {
         }
         Entry<T> e = hubs.computeIfAbsent(key, k -> new Entry<>(Objects.requireNonNull(factory.get(),
                 "the hub factory returned null")));
+        if (closed) {
+            // close() ran meanwhile and may not have seen this entry (the map's insert and the
+            // flag's write are both volatile, so at least one of the two sees the other)
+            e.hub.close();
+            hubs.remove(key, e);
+            throw new IllegalStateException("topics are closed");
+        }
         e.idleSince = 0;
         return e;
     }
@@ -110,7 +117,7 @@ public final class Topics<K, T> implements AutoCloseable {
      * @return the attached subscription
      * @throws IllegalStateException after {@link #close()}
      */
-    public Subscription<T> subscribe(K key, Function<Hub<T>.SubscriptionBuilder, Hub<T>.SubscriptionBuilder> configure) {
+    public Subscription<T> subscribe(K key, Function<SubscriptionBuilder<T>, SubscriptionBuilder<T>> configure) {
         Objects.requireNonNull(configure, "configure");
         while (true) {
             Entry<T> e = entry(key);

@@ -10,8 +10,9 @@ import dev.fanout.Subscription;
  * <p>Every method has a no-op default; {@link #NOOP} does nothing. Methods are called on the
  * thread where the event happens ({@code onDrop} and {@code onClose} often on a publishing
  * thread, {@code onHandlerError} on a push worker), possibly concurrently, so implementations
- * must be thread-safe and quick. An exception thrown by a listener is caught and ignored: it
- * never reaches the publisher or other subscribers.
+ * must be thread-safe and quick. Whatever a listener throws (any {@code Throwable}) is caught
+ * and logged at DEBUG: it never reaches the publisher, a consumer or other subscribers, and it
+ * changes no count.
  */
 public interface HubListener {
 

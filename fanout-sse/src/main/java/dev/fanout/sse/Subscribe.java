@@ -4,6 +4,7 @@ import dev.fanout.DeliveryHandler;
 import dev.fanout.Hub;
 import dev.fanout.Overflow;
 import dev.fanout.Subscription;
+import dev.fanout.SubscriptionBuilder;
 import java.util.concurrent.Executor;
 
 /**
@@ -29,7 +30,7 @@ final class Subscribe {
     static <T> Subscription<T> open(Hub<T> hub, Overflow overflow, int capacity, long lastEventId,
                                     boolean resume, boolean latest, DeliveryHandler<? super T> handler,
                                     Executor executor) {
-        Hub<T>.SubscriptionBuilder b = hub.subscriber().overflow(overflow).handler(handler).executor(executor);
+        SubscriptionBuilder<T> b = hub.subscriber().overflow(overflow).handler(handler).executor(executor);
         if (!(overflow instanceof Overflow.LatestOnly)) {
             b.capacity(capacity);
         }

@@ -1,0 +1,254 @@
+package dev.fanout;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What every subscription shares: its {@link Ledger} (state and books), the hub, and the end of
+ * its life. The consumer side is in the subclasses: {@link PollingSubscription} (pull),
+ * {@link HandlerSubscription} (push) and {@link ElasticSubscription} (push on a pool of
+ * workers). The engine's side is the ledger's {@link Lane}.
+ *
+ * <p>Wake-ups of a consumer follow one pattern: it announces itself (a volatile field, and on
+ * the ring the hub's wake list), issues a full fence and looks again before it parks; the
+ * publisher makes its change, issues a full fence (once per publish, and only while some
+ * subscription of the hub may park: see {@link Hub}) and wakes the consumers that announced
+ * themselves.
+ */
+abstract sealed class AbstractSubscription<T> implements Subscription<T>
+        permits PollingSubscription, HandlerSubscription, ElasticSubscription {
+
+    private static final AbstractSubscription<?>[] NONE = new AbstractSubscription<?>[0];
+    private static final VarHandle ENLISTED;
+
+    static {
+        try {
+            ENLISTED = MethodHandles.lookup().findVarHandle(AbstractSubscription.class, "enlisted", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final Hub<T> hub;
+    final Ledger<T> ledger;
+    final Lane<T> lane;
+    private final Overflow overflow;
+    private final long maxWaitNanos;
+    /** On the ring's wake list. */
+    private volatile boolean enlisted;
+    /** Counted in the hub's subscriptions that may park; guarded by the hub's subscriber lock. */
+    boolean wakeable;
+
+    AbstractSubscription(Hub<T> hub, Overflow overflow, Ledger<T> ledger) {
+        this.hub = hub;
+        this.overflow = overflow;
+        this.ledger = ledger;
+        this.lane = ledger.lane;
+        this.maxWaitNanos = Strategy.maxWaitNanos(overflow);
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> AbstractSubscription<T>[] none() {
+        return (AbstractSubscription<T>[]) NONE;
+    }
+
+    /** @return how long a publish may wait for this subscriber's room, in nanoseconds */
+    final long maxWaitNanos() {
+        return maxWaitNanos;
+    }
+
+    /** @return true for the subscriptions that may park and need the publisher's signal from the start */
+    abstract boolean parksFromStart();
+
+    /** Starts push workers; called once after the subscription is attached. */
+    void start() {
+    }
+
+    /** Wakes the consumer if it announced that it waits. Called after a full fence. */
+    abstract void signal();
+
+    // ------------------------------------------------------------------ the ring's wake list
+
+    /** @return true when this call put the subscription on the wake list (it was not on it) */
+    final boolean enlist() {
+        return ENLISTED.compareAndSet(this, false, true);
+    }
+
+    /** The publisher took this subscription off its wake list. */
+    void wakeFromList() {
+        enlisted = false;
+        signal(); // a parked consumer wakes, and enlists again if it parks again
+    }
+
+    final void delisted() {
+        enlisted = false;
+    }
+
+    // ------------------------------------------------------------------ consumer helpers
+
+    /** Consumer: counts a batch the sink took, and releases a publisher waiting for room. */
+    final void counted(Sink<T> sink) {
+        ledger.delivered(sink.delivered, sink.last);
+        discarded(sink.discarded);
+        if (sink.delivered > 0 && ledger.strategy.lossless()) {
+            lane.tookLossless();
+        }
+    }
+
+    /** Consumer: counts drops the lane found while reading (ring skips), and tells the listener. */
+    final void skipped(DropCause cause, long n) {
+        ledger.consumer.drop(cause, n);
+        hub.listenerOnDrop(this, cause, n);
+    }
+
+    /** Consumer: counts messages taken from an ended subscription and discarded. */
+    final void discarded(long n) {
+        if (n > 0) {
+            skipped(ledger.endCause(), n);
+        }
+    }
+
+    /** Consumer: discards what the ended subscription still holds, counting it. */
+    final void discardRemaining() {
+        discarded(ledger.preface.discard() + lane.discard(this));
+    }
+
+    /**
+     * Consumer: the lane gave nothing. A ring subscriber that found itself too slow ends now; a
+     * draining one that holds nothing ends; an ended one discards what it holds.
+     *
+     * @return true when the subscription has ended
+     */
+    final boolean nothingTaken() {
+        if (lane instanceof RingCursor<T> c && c.overflowed() && ledger.isOpen()) {
+            close(CloseReason.SLOW);
+        } else if (ledger.isDraining()) {
+            finishDrain();
+        }
+        if (ledger.isClosed()) {
+            discardRemaining();
+            return true;
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public final void close() {
+        close(CloseReason.CLOSED);
+    }
+
+    /** Ends the subscription for {@code why}, once; any thread, also from inside a publish. */
+    final void close(CloseReason why) {
+        ledger.observeDepth(); // what it held at its end is a high water seen
+        int outcome = ledger.close(why);
+        if (outcome == Ledger.NOT_CLOSED) {
+            return;
+        }
+        lane.ended(this, outcome == Ledger.ENDED && why == CloseReason.SLOW);
+        hub.ended(this, outcome == Ledger.ENDED ? why : null);
+        signal(); // the consumer sees the end
+    }
+
+    /** The hub closed: deliver what is held, then end. */
+    final void hubClosed() {
+        if (ledger.drain()) {
+            hub.listenerOnClose(this, CloseReason.HUB_CLOSED);
+            signal();
+        }
+    }
+
+    /** A draining subscription that holds nothing more ends (any thread). */
+    final void finishDrain() {
+        if (ledger.finishDrain()) {
+            lane.ended(this, false);
+            signal();
+        }
+    }
+
+    // ------------------------------------------------------------------ the pull methods, refused on push
+
+    @Override
+    public Optional<Delivery<T>> poll() {
+        throw pushOnly();
+    }
+
+    @Override
+    public int drain(DeliveryHandler<? super T> handler, int limit) {
+        throw pushOnly();
+    }
+
+    @Override
+    public Optional<Delivery<T>> await(Duration timeout) {
+        throw pushOnly();
+    }
+
+    @Override
+    public Optional<Delivery<T>> await() {
+        throw pushOnly();
+    }
+
+    private IllegalStateException pushOnly() {
+        return new IllegalStateException("a push subscription delivers to its handler; poll, drain and await are for pull subscriptions");
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    @Override
+    public boolean isClosed() {
+        if (ledger.isClosed()) {
+            return true;
+        }
+        if (ledger.isDraining() && ledger.isEmpty()) {
+            finishDrain();
+            return ledger.isClosed();
+        }
+        return false;
+    }
+
+    @Override
+    public Optional<CloseReason> closeReason() {
+        return ledger.reason();
+    }
+
+    @Override
+    public boolean startGap() {
+        return ledger.startGap();
+    }
+
+    @Override
+    public Overflow overflow() {
+        return overflow;
+    }
+
+    @Override
+    public int capacity() {
+        return lane.capacity();
+    }
+
+    @Override
+    public long lastSequence() {
+        return ledger.lastSequence();
+    }
+
+    int workers() {
+        return 0;
+    }
+
+    int peakWorkers() {
+        return 0;
+    }
+
+    @Override
+    public SubscriptionStats stats() {
+        return ledger.stats(hub.sequence(), workers(), peakWorkers());
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + overflow.alias() + ", " + ledger + "]";
+    }
+}

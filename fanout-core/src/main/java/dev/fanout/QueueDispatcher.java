@@ -1,0 +1,179 @@
+package dev.fanout;
+
+import java.lang.invoke.VarHandle;
+
+/**
+ * The queue engine: a bounded buffer per subscriber. A publish offers the message to each open
+ * subscriber in turn and applies its strategy to a full buffer; lossless subscribers that were
+ * full are waited for afterwards, each at most its own limit, all counted from the same instant
+ * so that their waits overlap. Called by the hub with publishers serialised.
+ */
+final class QueueDispatcher<T> implements Dispatcher<T> {
+    private final Hub<T> hub;
+    /** The lossless subscribers found full by the publish under way; publisher-owned, reused. */
+    private AbstractSubscription<T>[] full = AbstractSubscription.none();
+
+    QueueDispatcher(Hub<T> hub) {
+        this.hub = hub;
+    }
+
+    @Override
+    public boolean needsDelivery() {
+        return true;
+    }
+
+    @Override
+    public Lane<T> newLane(Strategy strategy, Overflow overflow, int capacity, boolean manyConsumers, long from) {
+        return new QueueLane<>(strategy.newBuffer(overflow, capacity, manyConsumers));
+    }
+
+    @Override
+    public int capacity(int asked) {
+        return asked;
+    }
+
+    @Override
+    public void fanOut(long sequence, T message, Delivery<T> d, AbstractSubscription<T>[] subs, int version,
+                       Tally tally) {
+        int fullCount = 0;
+        for (AbstractSubscription<T> s : subs) {
+            Ledger<T> ledger = s.ledger;
+            if (!ledger.isOpen()) {
+                continue; // ended while the array was read: it is offered nothing more
+            }
+            tally.subscribers++;
+            ledger.producer.add(Counts.FLOW, 1);
+            QueueLane<T> lane = (QueueLane<T>) ledger.lane;
+            int outcome = lane.buffer.offer(d);
+            if (lane.buffer instanceof LatestPerKeyBuffer<T> keyed) {
+                Throwable keyError = keyed.takeKeyError();
+                if (keyError != null) {
+                    hub.handlerError(s, sequence, keyError);
+                }
+            }
+            switch (outcome) {
+                case Buffer.ACCEPTED -> tally.accepted++;
+                case Buffer.ACCEPTED_EVICTED -> {
+                    tally.accepted++;
+                    drop(s, tally, DropCause.OLDEST);
+                }
+                case Buffer.ACCEPTED_SUPERSEDED -> {
+                    tally.accepted++;
+                    drop(s, tally, DropCause.SUPERSEDED);
+                }
+                default -> {
+                    lane.full();
+                    switch (ledger.strategy.onFull) {
+                        case DROP -> drop(s, tally, DropCause.NEWEST);
+                        case DISCONNECT -> {
+                            drop(s, tally, DropCause.DISCONNECTED);
+                            s.close(CloseReason.SLOW);
+                        }
+                        default -> { // WAIT: lossless; a buffer that is never full never gets here
+                            if (fullCount == full.length) {
+                                full = java.util.Arrays.copyOf(full, Math.max(4, subs.length));
+                            }
+                            full[fullCount++] = s;
+                        }
+                    }
+                }
+            }
+        }
+        if (fullCount > 0) {
+            // the waits count from one instant, so several full subscribers cost the longest, not the sum
+            long start = System.nanoTime();
+            for (int i = 0; i < fullCount; i++) {
+                awaitRoom(full[i], d, start, tally);
+                full[i] = null;
+            }
+        }
+    }
+
+    private void drop(AbstractSubscription<T> s, Tally tally, DropCause cause) {
+        tally.drop(cause);
+        s.ledger.producer.drop(cause, 1);
+        hub.listenerOnDrop(s, cause, 1);
+    }
+
+    /**
+     * Parks the publisher until {@code d} fits in {@code s}, its wait limit passes, it or the hub
+     * closes, or the publishing thread is interrupted; counts the outcome.
+     */
+    private void awaitRoom(AbstractSubscription<T> s, Delivery<T> d, long start, Tally tally) {
+        Ledger<T> ledger = s.ledger;
+        QueueLane<T> lane = (QueueLane<T>) ledger.lane;
+        ProducerBackoff backoff = new ProducerBackoff(start, s.maxWaitNanos());
+        Thread me = Thread.currentThread();
+        while (true) {
+            if (!ledger.isOpen() || hub.isClosed()) {
+                drop(s, tally, DropCause.CLOSED);
+                return;
+            }
+            if (lane.buffer.offer(d) == Buffer.ACCEPTED) {
+                break;
+            }
+            if (backoff.expired()) {
+                drop(s, tally, DropCause.TIMEOUT);
+                return;
+            }
+            lane.producerWaiter = me;
+            VarHandle.fullFence(); // the announcement is visible before the last look
+            boolean room = ledger.isOpen() && !hub.isClosed() && lane.buffer.offer(d) == Buffer.ACCEPTED;
+            if (room) {
+                lane.producerWaiter = null;
+                break;
+            }
+            if (ledger.isOpen() && !hub.isClosed()) {
+                backoff.park(lane);
+            }
+            lane.producerWaiter = null;
+        }
+        tally.accepted++;
+        // the consumer may have parked while the buffer was full: it is signalled with the others
+    }
+
+    @Override
+    public void wake(AbstractSubscription<T>[] subs) {
+        for (AbstractSubscription<T> s : subs) {
+            s.signal();
+        }
+    }
+
+    @Override
+    public double fullestLossless(AbstractSubscription<T>[] subs) {
+        double fill = 0;
+        for (AbstractSubscription<T> s : subs) {
+            Ledger<T> ledger = s.ledger;
+            if (ledger.strategy.lossless() && ledger.isOpen()) {
+                Lane<T> lane = ledger.lane;
+                fill = Math.max(fill, (double) lane.held() / lane.capacity());
+            }
+        }
+        return fill;
+    }
+
+    @Override
+    public Thread waitingPublisher(AbstractSubscription<T>[] subs) {
+        for (AbstractSubscription<T> s : subs) {
+            Thread p = ((QueueLane<T>) s.ledger.lane).producerWaiter;
+            if (p != null) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void releasePublisher(AbstractSubscription<T>[] subs) {
+        for (AbstractSubscription<T> s : subs) {
+            Thread p = ((QueueLane<T>) s.ledger.lane).producerWaiter;
+            if (p != null) {
+                java.util.concurrent.locks.LockSupport.unpark(p); // it sees the hub closed
+            }
+        }
+    }
+
+    @Override
+    public void hubClosing(AbstractSubscription<T>[] subs) {
+    }
+}

@@ -1,0 +1,114 @@
+package dev.fanout;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A queue-engine subscription's lane: its own bounded {@link Buffer}. The publisher offers to it
+ * ({@link QueueDispatcher}); the consumer takes from it. A lossless subscription's publisher that
+ * finds it full parks here, announced in {@link #producerWaiter}, until the consumer makes room.
+ */
+final class QueueLane<T> implements Lane<T> {
+    final Buffer<T> buffer;
+    private final int capacity;
+    /** A publisher parked for room, announced before it parks; consumers unpark it after a take. */
+    volatile Thread producerWaiter;
+    /** Set by the publisher the first time an offer found the buffer full: the high water is then the capacity. */
+    private volatile boolean sawFull;
+
+    QueueLane(Buffer<T> buffer) {
+        this.buffer = buffer;
+        this.capacity = buffer.capacity();
+    }
+
+    /** Producer side: an offer found the buffer full. */
+    void full() {
+        if (!sawFull) {
+            sawFull = true;
+        }
+    }
+
+    // ------------------------------------------------------------------ consumer side
+
+    /**
+     * The depth the consumer finds before it takes is the high water since its last look: only
+     * the publisher adds in between (a full buffer is recorded by the publisher).
+     */
+    private void look(AbstractSubscription<T> s) {
+        s.ledger.consumer.raiseFromAnyThread(Counts.HIGH_WATER, buffer.size());
+    }
+
+    @Override
+    public Delivery<T> poll(AbstractSubscription<T> s) {
+        look(s);
+        return buffer.poll();
+    }
+
+    @Override
+    public int drain(Sink<T> sink, int limit, AbstractSubscription<T> s) {
+        look(s);
+        return buffer.drain(sink, limit);
+    }
+
+    @Override
+    public int discard(AbstractSubscription<T> s) {
+        return buffer.discard();
+    }
+
+    @Override
+    public void beforePark(AbstractSubscription<T> s) {
+        // the publisher signals every subscriber it offered to: nothing to enlist
+    }
+
+    @Override
+    public void tookLossless() {
+        // no fence: a publisher that announced itself after this read finds the room at its next
+        // bounded step (ProducerBackoff)
+        Thread p = producerWaiter;
+        if (p != null) {
+            LockSupport.unpark(p);
+        }
+    }
+
+    // ------------------------------------------------------------------ any thread
+
+    @Override
+    public long offered(Counts producer) {
+        return producer.get(Counts.FLOW);
+    }
+
+    @Override
+    public long held() {
+        return buffer.size();
+    }
+
+    @Override
+    public void addPendingDrops(long[] drops) {
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return buffer.isEmpty();
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public int highWater(Counts consumer) {
+        return sawFull ? capacity : (int) Math.min(capacity, consumer.get(Counts.HIGH_WATER));
+    }
+
+    @Override
+    public void attached() {
+    }
+
+    @Override
+    public void ended(AbstractSubscription<T> s, boolean slow) {
+        Thread p = producerWaiter;
+        if (p != null) {
+            LockSupport.unpark(p); // it sees the end and stops waiting for this subscription
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.fanout;
+
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/**
+ * Configures one subscription of a hub: its strategy, capacity, where it starts, and, for a
+ * push subscription, its handler and executor. Made by {@link Hub#subscriber()}.
+ *
+ * <p>Not thread-safe: use it on one thread, then discard it.
+ *
+ * @param <T> the message type
+ */
+public final class SubscriptionBuilder<T> {
+    private final Hub<T> hub;
+    Overflow overflow;
+    int capacity;
+    DeliveryHandler<? super T> handler;
+    Executor executor;
+    long resumeAfter = -1;
+    boolean startWithLatest;
+
+    SubscriptionBuilder(Hub<T> hub) {
+        this.hub = hub;
+    }
+
+    /**
+     * Starts with the hub's latest message, if there is one, then live messages, with no gap and
+     * no duplicate between them. Needs a hub with a {@link History}.
+     *
+     * @return this
+     */
+    public SubscriptionBuilder<T> startWithLatest() {
+        this.startWithLatest = true;
+        return this;
+    }
+
+    /**
+     * Replays the kept messages with a sequence above {@code sequence}, then live messages, with
+     * no gap and no duplicate at the seam. When the history no longer reaches back to
+     * {@code sequence + 1}, or the hub never published {@code sequence}, the subscription starts
+     * with the latest message and {@link Subscription#startGap()} says so. Under
+     * {@code latestOnly} only the newest replayed message is kept, under {@code latestPerKey} the
+     * newest per key. Needs a hub with a {@link History}; wins over {@link #startWithLatest()}.
+     *
+     * @param sequence the last sequence the subscriber has seen, 0 for none
+     * @return this
+     */
+    public SubscriptionBuilder<T> resumeAfter(long sequence) {
+        if (sequence < 0) {
+            throw new IllegalArgumentException("sequence: " + sequence + " (expected: >= 0)");
+        }
+        this.resumeAfter = sequence;
+        return this;
+    }
+
+    /**
+     * @param overflow the strategy (default: the hub's)
+     * @return this
+     */
+    public SubscriptionBuilder<T> overflow(Overflow overflow) {
+        this.overflow = Objects.requireNonNull(overflow, "overflow");
+        return this;
+    }
+
+    /**
+     * @param capacity the buffer size, rounded up to a power of two, at most
+     *                 {@link Hub.Builder#MAX_CAPACITY} and on the ring engine at most the ring's
+     *                 size (default: the hub's)
+     * @return this
+     */
+    public SubscriptionBuilder<T> capacity(int capacity) {
+        this.capacity = Hub.Builder.checkCapacity(capacity);
+        return this;
+    }
+
+    /**
+     * Makes this a push subscription.
+     *
+     * @param handler receives the messages on the executor
+     * @return this
+     */
+    public SubscriptionBuilder<T> handler(DeliveryHandler<? super T> handler) {
+        this.handler = Objects.requireNonNull(handler, "handler");
+        return this;
+    }
+
+    /**
+     * @param executor runs this push subscription's handler (default: the hub's)
+     * @return this
+     */
+    public SubscriptionBuilder<T> executor(Executor executor) {
+        this.executor = Objects.requireNonNull(executor, "executor");
+        return this;
+    }
+
+    /**
+     * @return the attached subscription
+     * @throws IllegalStateException    when the hub is closed, or resuming without a history
+     * @throws IllegalArgumentException for a strategy the engine refuses, or {@code elasticWorkers}
+     *                                  without a handler
+     */
+    public Subscription<T> subscribe() {
+        return hub.attach(this);
+    }
+}
