@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The page in a real headless Chromium: it shows the leaderboard over EventSource and updates
  * after a submission. Leaves a screenshot in {@code target/browser/leaderboard.png}.
  *
- * <p>Without Chromium the test fails, saying how to install it ({@code .ci/run} does), unless
+ * <p>Without Chromium the test fails, saying how to install it ({@code bin/run-tests} does), unless
  * {@code FANOUT_SKIP_BROWSER_TESTS=true} says to skip it.
  */
 class PageInBrowserTest {
@@ -72,7 +72,7 @@ class PageInBrowserTest {
         }
         String env = System.getenv("CHROMIUM");
         String why = (env == null || env.isBlank() ? "no Chromium" : "CHROMIUM=" + env + " is not executable")
-                + ": install it (apt-get install chromium, as .ci/run does), point CHROMIUM at a"
+                + ": install it (apt-get install chromium, as bin/run-tests does), point CHROMIUM at a"
                 + " Chrome or Chromium binary, or set " + HeadlessChromium.SKIP_ENV + "=true to skip this test";
         Assumptions.assumeFalse("true".equalsIgnoreCase(System.getenv(HeadlessChromium.SKIP_ENV)), why);
         return fail(why);

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 
-/** The API contract on Redis at 127.0.0.1:6379, a fresh key prefix per test. */
+/** The API contract on the test Redis ({@link TestRedis}), a fresh key prefix per test. */
 class RedisApiTest extends ApiContract {
     private final List<String> prefixes = new ArrayList<>();
 

@@ -54,7 +54,7 @@ class RedisScaleOutTest {
 
     @Test
     void redisDown_postsGet503_readsServeLastState_andItRecoversByItself() throws Exception {
-        try (TcpProxy proxy = new TcpProxy(6379);
+        try (TcpProxy proxy = new TcpProxy(TestRedis.PORT);
              LeaderboardApp app = TestApps.redis("redis://127.0.0.1:" + proxy.port(), prefix,
                      Map.of("leaderboard.redis-timeout", "PT1S"))) {
             assertEquals(200, TestApps.post(app, game("g1", "amy", "bob", 0), "application/json", null).statusCode());
@@ -100,7 +100,7 @@ class RedisScaleOutTest {
 
     @Test
     void redisDownAtStart_appStartsAnyway_writesGet503_andItConnectsWhenRedisComes() throws Exception {
-        try (TcpProxy proxy = new TcpProxy(6379)) {
+        try (TcpProxy proxy = new TcpProxy(TestRedis.PORT)) {
             proxy.cut(); // nothing listens on the proxy's port: connections are refused
             try (LeaderboardApp app = TestApps.redis("redis://127.0.0.1:" + proxy.port(), prefix,
                     Map.of("leaderboard.redis-timeout", "PT1S"))) {

@@ -8,10 +8,28 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.UUID;
 
 /**
- * The test Redis on 127.0.0.1:6379: a unique key prefix per test run, and cleanup of it.
+ * The test Redis on 127.0.0.1, port {@code FANOUT_REDIS_PORT} (default 6379; {@code bin/run-tests}
+ * starts one there when none answers): a unique key prefix per test run, and cleanup of it.
  */
 final class TestRedis {
-    static final String URI = "redis://127.0.0.1:6379";
+    /** The port of the test Redis on 127.0.0.1. */
+    static final int PORT = port(System.getenv("FANOUT_REDIS_PORT"));
+    static final String URI = "redis://127.0.0.1:" + PORT;
+
+    private static int port(String env) {
+        if (env == null || env.isBlank()) {
+            return 6379;
+        }
+        try {
+            int p = Integer.parseInt(env.strip());
+            if (p > 0 && p < 65536) {
+                return p;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("FANOUT_REDIS_PORT: " + env + " (expected: a port from 1 to 65535)");
+    }
 
     private TestRedis() {
     }
