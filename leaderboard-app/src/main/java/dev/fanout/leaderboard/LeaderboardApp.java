@@ -22,7 +22,8 @@ import java.util.Objects;
  * store), heartbeats, stall eviction, and admission control: at most {@code limits.streams}
  * streams, kept below the listener's {@code max-tcp-connections}, which itself stays below the
  * process's open-file limit ({@link ConnectionLimits}) so a connection storm gets 503s and
- * refused connections, never a listener that stopped accepting.
+ * refused connections, never a listener that stopped accepting. {@code GET /spectators} reads the
+ * handler's open-stream count for the live page ({@link Spectators}).
  *
  * <p>Thread-safe. {@link #close()} stops everything in dependency order (feed, streams, hub,
  * server, store) and is idempotent.
@@ -80,7 +81,9 @@ public final class LeaderboardApp implements AutoCloseable {
                             .observersDiscoverServices(false)
                             .addObserver(MetricsObserver.builder().endpoint("/metrics").build())
                             .build())
-                    .routing(r -> r.register(service).get("/stream-leaderboard", stream))
+                    .routing(r -> r.register(service)
+                            .get("/stream-leaderboard", stream)
+                            .get("/spectators", new Spectators(stream::openConnections, mapper)))
                     .build()
                     .start();
         } catch (RuntimeException e) {

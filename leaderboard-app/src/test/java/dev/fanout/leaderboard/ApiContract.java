@@ -319,6 +319,47 @@ abstract class ApiContract {
     }
 
     @Test
+    void spectators_countTheOpenStreams() throws Exception {
+        assertEquals("{\"connected\":0}", TestApps.get(app, "/spectators").body());
+        // HTTP/1.1, as browsers stream over plain http: closing the body closes the connection
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        try (java.io.InputStream one = openStream(http)) {
+            assertEquals("{\"connected\":1}", TestApps.get(app, "/spectators").body());
+            try (java.io.InputStream two = openStream(http)) {
+                HttpResponse<String> r = TestApps.get(app, "/spectators");
+                assertEquals(200, r.statusCode());
+                assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
+                assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(""));
+                assertEquals("{\"connected\":2}", r.body());
+            }
+        }
+        // a client that went away shows at the next heartbeats (1 s here)
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String body = TestApps.get(app, "/spectators").body();
+        while (!body.equals("{\"connected\":0}") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            body = TestApps.get(app, "/spectators").body();
+        }
+        assertEquals("{\"connected\":0}", body);
+    }
+
+    /** Opens a stream and reads up to its first event, so the server counts it. */
+    private java.io.InputStream openStream(java.net.http.HttpClient http) throws Exception {
+        HttpResponse<java.io.InputStream> r = http.send(java.net.http.HttpRequest.newBuilder(TestApps.uri(app, "/stream-leaderboard"))
+                .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        java.io.BufferedReader lines = new java.io.BufferedReader(
+                new java.io.InputStreamReader(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+        String line;
+        do {
+            line = lines.readLine();
+        } while (line != null && !line.startsWith("data:"));
+        assertNotNull(line, "the stream ended before its first event");
+        return r.body();
+    }
+
+    @Test
     void page_streamsWithEventSource() {
         HttpResponse<String> r = TestApps.get(app, "/");
         assertEquals(200, r.statusCode());

@@ -160,6 +160,15 @@ final class HeadlessChromium implements AutoCloseable {
         return r.path("result").path("value");
     }
 
+    /**
+     * Emulates a screen: {@code width} x {@code height} CSS pixels, {@code scale} device pixels
+     * per CSS pixel, and a phone's viewport handling when {@code mobile}.
+     */
+    void viewport(int width, int height, double scale, boolean mobile) throws Exception {
+        call("Emulation.setDeviceMetricsOverride", Map.of("width", width, "height", height,
+                "deviceScaleFactor", scale, "mobile", mobile));
+    }
+
     /** Saves the page as a PNG. */
     void screenshot(Path png) throws Exception {
         JsonNode r = call("Page.captureScreenshot", Map.of("format", "png"));
