@@ -3,7 +3,7 @@ package dev.fanout.leaderboard.load;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -28,7 +29,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code load run}: opens stream connections at a ramp rate, optionally submits games, holds for a
@@ -40,6 +43,9 @@ import picocli.CommandLine.Option;
  * stop submitting, settle (read each target's final snapshot version from a fresh connection and
  * wait at most {@code --settle} seconds for every client to reach it), report, close (with
  * {@code --abrupt-close}, by reset). A watchdog ends the process after {@code --max-time}.
+ * Every {@code --progress} seconds a {@link Progress} line says the phase, the time elapsed and
+ * left, connections open of the target, events/s, the p99 so far and of the interval, the
+ * server's open streams and the games sent. Output goes to the command line's {@code getOut()}.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Open SSE connections, submit games, measure publish-to-receive latency.")
@@ -121,13 +127,17 @@ final class LoadRun implements Callable<Integer> {
     @Option(names = "--settle", defaultValue = "10", description = "Seconds to wait for every client to reach the final snapshot (default: ${DEFAULT-VALUE}).")
     double settle;
 
-    @Option(names = "--progress", defaultValue = "5", description = "Seconds between progress lines (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--progress", defaultValue = "5", description = "Seconds between progress lines: phase, elapsed and left, open/target, events/s, p99"
+            + " (default: ${DEFAULT-VALUE}).")
     double progress;
 
     @Option(names = "--json", description = "Write the summary as JSON to this file ('-' for standard output).")
     String json;
 
-    private final PrintStream out = System.out;
+    @Spec
+    CommandSpec spec;
+
+    private PrintWriter out;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Histogram> steady = new ArrayList<>();
@@ -138,6 +148,9 @@ final class LoadRun implements Callable<Integer> {
     private final Histogram metricsLatency = histogram();
     private final LongAdder metricsFailures = new LongAdder();
     private volatile boolean steadyPhase;
+    private volatile Progress.Phase phase = Progress.Phase.RAMP;
+    /** The planned end of the hold (during the ramp: of the ramp plus the hold), then of the settling. */
+    private volatile long phaseEndNanos;
     private long steadyStartNanos;
     private long steadyEvents;
     private long lastEvents;
@@ -150,6 +163,7 @@ final class LoadRun implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
         validate();
         List<InetSocketAddress> addrs = targets.stream().map(Loopback::target).toList();
         List<String> hosts = targets.stream().map(u -> u.getHost() + ":" + (u.getPort() < 0 ? 80 : u.getPort())).toList();
@@ -172,6 +186,7 @@ final class LoadRun implements Callable<Integer> {
 
         startNanos = System.nanoTime();
         lastProgressNanos = startNanos;
+        phaseEndNanos = startNanos + secondsToNanos(connections / ramp) + secondsToNanos(duration);
         StreamClients clients = new StreamClients(addrs, hosts, path, src, threads, connections,
                 secondsToNanos(connectTimeout), stallFraction, stallRcvBuf);
         out.println("load " + id + ": " + clients.describe() + ", ramp " + ramp + "/s, hold " + duration + " s"
@@ -214,12 +229,15 @@ final class LoadRun implements Callable<Integer> {
         long warmEnd = rampEnd + secondsToNanos(warmup);
         long stallAt = rampEnd + secondsToNanos(stallAfter);
         long holdEnd = rampEnd + secondsToNanos(duration);
+        phaseEndNanos = holdEnd;
+        phase = warmup > 0 ? Progress.Phase.WARMUP : Progress.Phase.STEADY;
         while (System.nanoTime() < holdEnd) {
             long now = System.nanoTime();
             if (!steadyPhase && now >= warmEnd) {
                 synchronized (this) {
                     drainInto(clients, false);
                     steadyPhase = true;
+                    phase = Progress.Phase.STEADY;
                     steadyStartNanos = now;
                     steadyEvents = clients.events.sum();
                 }
@@ -233,6 +251,8 @@ final class LoadRun implements Callable<Integer> {
         }
         long steadyEnd = System.nanoTime();
         long eventsAtEnd = clients.events.sum();
+        phaseEndNanos = steadyEnd + (submitter != null ? 1_500_000_000L : 200_000_000L) + secondsToNanos(settle) + 5_000_000_000L;
+        phase = Progress.Phase.SETTLE;
         if (submitter != null) {
             submitter.stop();
         }
@@ -245,6 +265,7 @@ final class LoadRun implements Callable<Integer> {
             finalVersion[t] = finalVersion(addrs.get(t), hosts.get(t), abruptClose);
         }
         long settleEnd = System.nanoTime() + secondsToNanos(settle);
+        phaseEndNanos = settleEnd;
         while (true) {
             long total = 0;
             for (int t = 0; t < targets.size(); t++) {
@@ -345,26 +366,27 @@ final class LoadRun implements Callable<Integer> {
         }
         clients.drainFirstEvent(firstEvent);
         long events = clients.events.sum();
-        double eps = (events - lastEvents) / ((now - lastProgressNanos) / 1e9);
+        double seconds = (now - lastProgressNanos) / 1e9;
+        double eps = (events - lastEvents) / seconds;
         lastEvents = events;
         lastProgressNanos = now;
-        StringBuilder server = new StringBuilder();
+        List<Long> server = new ArrayList<>();
         for (URI u : targets) {
             long t0 = System.nanoTime();
             long open = scrapeStreamsOpen(u);
             if (open >= 0) {
                 metricsLatency.recordValue(Math.min(StreamClients.HIGHEST_MICROS, (System.nanoTime() - t0) / 1000));
             }
-            server.append(server.isEmpty() ? "" : ",").append(open < 0 ? "?" : Long.toString(open));
+            server.add(open);
         }
-        String s = String.format("t=%5.1fs open=%d/%d failed=%d dropped=%d events/s=%.0f p99=%s server_streams=[%s]",
-                (now - startNanos) / 1e9, clients.open.get(), connections, failedTotal(clients), clients.dropped.sum(), eps,
-                interval.getTotalCount() == 0 ? "-" : ms(interval.getValueAtPercentile(99)) + "ms", server);
-        if (sub != null) {
-            s += String.format(" games sent=%d acked=%d errors=%d", sub.sent.sum(), sub.acked.size(),
-                    sub.errors.values().stream().mapToLong(LongAdder::sum).sum());
-        }
-        out.println(s);
+        Histogram soFar = histogram();
+        all.forEach(soFar::add);
+        Optional<Progress.Games> games = sub == null ? Optional.empty() : Optional.of(new Progress.Games(sub.sent.sum(),
+                sub.acked.size(), sub.errors.values().stream().mapToLong(LongAdder::sum).sum()));
+        out.println(new Progress(phase, now - startNanos, phaseEndNanos - now, clients.open.get(), connections,
+                failedTotal(clients), clients.dropped.sum(), eps,
+                soFar.getTotalCount() == 0 ? -1 : soFar.getValueAtPercentile(99),
+                interval.getTotalCount() == 0 ? -1 : interval.getValueAtPercentile(99), seconds, server, games).line());
     }
 
     private static long failedTotal(StreamClients c) {

@@ -8,11 +8,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.leaderboard.LeaderboardApp;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The generator against an in-process app: a few hundred streams from two source addresses,
@@ -35,11 +40,25 @@ class LoadGeneratorEndToEndTest {
                 "leaderboard.heartbeat", "PT1S"))))) {
             String target = "http://127.0.0.1:" + app.port();
             Path json = dir.resolve("summary.json");
-            int code = LoadMain.commandLine().execute("run", "--target", target, "-n", "300", "--ramp", "1000",
+            StringWriter printed = new StringWriter();
+            CommandLine cl = LoadMain.commandLine();
+            cl.setOut(new PrintWriter(printed, true));
+            int code = cl.execute("run", "--target", target, "-n", "300", "--ramp", "1000",
                     "--sources", "2", "--duration", "3", "--warmup", "0.5", "--submit-rate", "100", "--players", "20",
                     "--ids-out", dir.resolve("ids").toString(), "--progress", "1", "--max-time", "60",
                     "--json", json.toString());
-            assertEquals(0, code);
+            assertEquals(0, code, printed.toString());
+            // progress a person can follow: phase, elapsed and left, open/target, events/s, p99
+            List<String> progress = printed.toString().lines().filter(l -> l.startsWith("[")).toList();
+            assertTrue(progress.size() >= 3, printed.toString());
+            Pattern line = Pattern.compile("\\[(ramp   |warm-up|steady |settle )] \\d+:\\d\\d elapsed, (up to )?\\d+:\\d\\d left"
+                    + " \\| open [\\d,]+/300, failed \\d+, dropped \\d+ \\| [\\d,]+ events/s \\| p99 (-|\\d+\\.\\d\\d ms)"
+                    + " \\(last 1 s: (-|\\d+\\.\\d\\d ms)\\) \\| server streams [\\d,]+ \\| games [\\d,]+ sent, [\\d,]+ acked, \\d+ errors?");
+            for (String l : progress) {
+                assertTrue(line.matcher(l).matches(), l);
+            }
+            assertTrue(progress.stream().anyMatch(l -> l.startsWith("[steady ]") && l.contains("open 300/300")
+                    && l.matches(".* p99 \\d+\\.\\d\\d ms .*")), "a steady line with every connection open and a p99:\n" + printed);
             JsonNode s = new ObjectMapper().readTree(Files.readString(json));
             JsonNode c = s.path("connections");
             assertEquals(300, c.path("established").asInt(), s.toPrettyString());
