@@ -53,7 +53,7 @@ class LoadGeneratorEndToEndTest {
             assertTrue(progress.size() >= 3, printed.toString());
             Pattern line = Pattern.compile("\\[(ramp   |warm-up|steady |settle )] \\d+:\\d\\d elapsed, (up to )?\\d+:\\d\\d left"
                     + " \\| open [\\d,]+/300, failed \\d+, dropped \\d+ \\| [\\d,]+ events/s \\| p99 (-|\\d+\\.\\d\\d ms)"
-                    + " \\(last 1 s: (-|\\d+\\.\\d\\d ms)\\) \\| server streams [\\d,]+ \\| games [\\d,]+ sent, [\\d,]+ acked, \\d+ errors?");
+                    + " \\(last \\d+ s: (-|\\d+\\.\\d\\d ms)\\) \\| server streams [\\d,]+ \\| games [\\d,]+ sent, [\\d,]+ acked, \\d+ errors?");
             for (String l : progress) {
                 assertTrue(line.matcher(l).matches(), l);
             }
