@@ -324,15 +324,21 @@ abstract class ApiContract {
         // HTTP/1.1, as browsers stream over plain http: closing the body closes the connection
         java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
                 .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
-        try (java.io.InputStream one = openStream(http)) {
+        java.io.InputStream one = openStream(http);
+        try {
             assertEquals("{\"connected\":1}", TestApps.get(app, "/spectators").body());
-            try (java.io.InputStream two = openStream(http)) {
+            java.io.InputStream two = openStream(http);
+            try {
                 HttpResponse<String> r = TestApps.get(app, "/spectators");
                 assertEquals(200, r.statusCode());
                 assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
                 assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(""));
                 assertEquals("{\"connected\":2}", r.body());
+            } finally {
+                two.close();
             }
+        } finally {
+            one.close();
         }
         // a client that went away shows at the next heartbeats (1 s here)
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
