@@ -2,7 +2,6 @@ package dev.fanout;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -17,8 +16,7 @@ import java.util.Optional;
  * subscription of the hub may park: see {@link Hub}) and wakes the consumers that announced
  * themselves.
  */
-abstract sealed class AbstractSubscription<T> implements Subscription<T>
-        permits PollingSubscription, HandlerSubscription, ElasticSubscription {
+abstract sealed class AbstractSubscription<T> permits PollingSubscription, HandlerSubscription, ElasticSubscription {
 
     private static final AbstractSubscription<?>[] NONE = new AbstractSubscription<?>[0];
     private static final VarHandle ENLISTED;
@@ -136,7 +134,13 @@ abstract sealed class AbstractSubscription<T> implements Subscription<T>
 
     // ------------------------------------------------------------------ lifecycle
 
-    @Override
+    /** @return this subscription as the public type it is (every subclass implements one) */
+    @SuppressWarnings("unchecked")
+    final Subscription<T> view() {
+        return (Subscription<T>) (Object) this;
+    }
+
+    /** See {@link Subscription#close()}. */
     public final void close() {
         close(CloseReason.CLOSED);
     }
@@ -169,35 +173,9 @@ abstract sealed class AbstractSubscription<T> implements Subscription<T>
         }
     }
 
-    // ------------------------------------------------------------------ the pull methods, refused on push
-
-    @Override
-    public Optional<Delivery<T>> poll() {
-        throw pushOnly();
-    }
-
-    @Override
-    public int drain(DeliveryHandler<? super T> handler, int limit) {
-        throw pushOnly();
-    }
-
-    @Override
-    public Optional<Delivery<T>> await(Duration timeout) {
-        throw pushOnly();
-    }
-
-    @Override
-    public Optional<Delivery<T>> await() {
-        throw pushOnly();
-    }
-
-    private IllegalStateException pushOnly() {
-        return new IllegalStateException("a push subscription delivers to its handler; poll, drain and await are for pull subscriptions");
-    }
-
     // ------------------------------------------------------------------ accessors
 
-    @Override
+    /** See {@link Subscription#isClosed()}. */
     public boolean isClosed() {
         if (ledger.isClosed()) {
             return true;
@@ -209,27 +187,27 @@ abstract sealed class AbstractSubscription<T> implements Subscription<T>
         return false;
     }
 
-    @Override
+    /** See {@link Subscription#closeReason()}. */
     public Optional<CloseReason> closeReason() {
         return ledger.reason();
     }
 
-    @Override
+    /** See {@link Subscription#startGap()}. */
     public boolean startGap() {
         return ledger.startGap();
     }
 
-    @Override
+    /** See {@link Subscription#overflow()}. */
     public Overflow overflow() {
         return overflow;
     }
 
-    @Override
+    /** See {@link Subscription#capacity()}. */
     public int capacity() {
         return lane.capacity();
     }
 
-    @Override
+    /** See {@link Subscription#lastSequence()}. */
     public long lastSequence() {
         return ledger.lastSequence();
     }
@@ -242,7 +220,7 @@ abstract sealed class AbstractSubscription<T> implements Subscription<T>
         return 0;
     }
 
-    @Override
+    /** See {@link Subscription#stats()}. */
     public SubscriptionStats stats() {
         return ledger.stats(hub.sequence(), workers(), peakWorkers());
     }

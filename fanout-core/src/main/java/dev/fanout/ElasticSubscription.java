@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Queue engine only: the workers take from one SPMC buffer (and its preface) concurrently.
  * Whatever the handler throws goes to the hub's listener and the worker goes on.
  */
-final class ElasticSubscription<T> extends AbstractSubscription<T> {
+final class ElasticSubscription<T> extends AbstractSubscription<T> implements PushSubscription<T> {
     private final DeliveryHandler<? super T> handler;
     private final Executor executor;
     private final int min;
@@ -47,11 +47,6 @@ final class ElasticSubscription<T> extends AbstractSubscription<T> {
 
     @Override
     boolean parksFromStart() {
-        return true;
-    }
-
-    @Override
-    public boolean isPush() {
         return true;
     }
 

@@ -34,7 +34,22 @@ public sealed interface Engine permits Engine.Queues, Engine.Ring {
         return new Ring(size);
     }
 
-    /** @return the kebab-case name of this engine, such as {@code "queues"} */
+    /**
+     * Reads an engine from its {@link #alias() alias}: {@code queues} or {@code ring:SIZE}; case
+     * and surrounding blanks are ignored.
+     *
+     * @param alias the text
+     * @return the engine
+     * @throws IllegalArgumentException naming the expected forms, for anything else
+     */
+    static Engine parse(String alias) {
+        return Aliases.engine(alias);
+    }
+
+    /** @return the kebab-case name of this engine: {@code "queues"} or {@code "ring"} */
+    String name();
+
+    /** @return the name with the parameters, {@code "queues"} or {@code "ring:1024"}: what {@link #parse(String)} reads back */
     String alias();
 
     /**
@@ -48,8 +63,13 @@ public sealed interface Engine permits Engine.Queues, Engine.Ring {
         static final Queues INSTANCE = new Queues();
 
         @Override
-        public String alias() {
+        public String name() {
             return "queues";
+        }
+
+        @Override
+        public String alias() {
+            return name();
         }
 
         @Override
@@ -72,8 +92,13 @@ public sealed interface Engine permits Engine.Queues, Engine.Ring {
         }
 
         @Override
-        public String alias() {
+        public String name() {
             return "ring";
+        }
+
+        @Override
+        public String alias() {
+            return name() + ":" + size;
         }
 
         @Override
@@ -82,7 +107,7 @@ public sealed interface Engine permits Engine.Queues, Engine.Ring {
         }
 
         IllegalArgumentException refusal(Overflow overflow) {
-            return new IllegalArgumentException("overflow: " + overflow.alias() + " is not supported by the ring engine"
+            return new IllegalArgumentException("overflow: " + overflow.name() + " is not supported by the ring engine"
                     + " (expected: " + Strategy.ringAliases() + "; Engine.queues() supports every strategy)");
         }
     }

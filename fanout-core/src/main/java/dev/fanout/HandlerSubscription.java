@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code StackOverflowError}) goes to the hub's listener and delivery goes on with the next
  * message: the message it threw on counts as delivered.
  */
-final class HandlerSubscription<T> extends AbstractSubscription<T> implements Runnable {
+final class HandlerSubscription<T> extends AbstractSubscription<T> implements PushSubscription<T>, Runnable {
     private static final int IDLE = 0;
     private static final int RUNNING = 1;
     private static final int DONE = 2;
@@ -37,11 +37,6 @@ final class HandlerSubscription<T> extends AbstractSubscription<T> implements Ru
 
     @Override
     boolean parksFromStart() {
-        return true;
-    }
-
-    @Override
-    public boolean isPush() {
         return true;
     }
 

@@ -142,7 +142,7 @@ public final class Hub<T> implements AutoCloseable {
 
     private final AtomicLong subscribed = new AtomicLong();
     private final AtomicLong disconnects = new AtomicLong();
-    private final AtomicLong handlerErrorsLogged = new AtomicLong();
+    private final AtomicLong handlerErrors = new AtomicLong();
 
     private Hub(Builder<T> b) {
         this.name = b.name;
@@ -173,33 +173,70 @@ public final class Hub<T> implements AutoCloseable {
 
     // ------------------------------------------------------------------ publish
 
+    /** What {@link #publish(Object)} returns when the hub is closed: nothing was published. */
+    public static final long CLOSED = -1;
+    /** What {@link #publish(Object)} returns when the hub dedups and the message equals the previous one. */
+    public static final long DUPLICATE = -2;
+
     /**
      * Gives {@code message} the next sequence number and offers it to every subscriber, each
      * according to its strategy. Returns without waiting unless a lossless subscriber is full:
      * then it parks until that subscriber has room, at most its wait limit. It never throws for
-     * a full or closed subscriber or a closed hub: the result says what happened.
+     * a full or closed subscriber or a closed hub.
+     *
+     * <p>It allocates nothing on the ring engine, and on the queue engine only the
+     * {@link Delivery} its subscribers share: what happened subscriber by subscriber is counted
+     * in the statistics, and {@link #publishAndReport(Object)} returns it for one publish.
      *
      * @param message the message, not null
-     * @return what happened, subscriber by subscriber
+     * @return the sequence number given to the message, at least 1; or {@link #CLOSED} or
+     *         {@link #DUPLICATE}, both negative, when it was not published
      */
-    public PublishResult publish(T message) {
+    public long publish(T message) {
         Objects.requireNonNull(message, "message");
         if (publishLock == null) {
-            return closed ? PublishResult.hubClosed() : fanOut(message);
+            return closed ? CLOSED : fanOut(message);
         }
         publishLock.lock();
         try {
-            return closed ? PublishResult.hubClosed() : fanOut(message);
+            return closed ? CLOSED : fanOut(message);
         } finally {
             publishLock.unlock();
         }
     }
 
-    private PublishResult fanOut(T message) {
+    /**
+     * Publishes as {@link #publish(Object)} does, and reports what the publish did, subscriber by
+     * subscriber: who took the message, who dropped it and why, who timed out. It allocates the
+     * report.
+     *
+     * @param message the message, not null
+     * @return what happened
+     */
+    public PublishResult publishAndReport(T message) {
+        Objects.requireNonNull(message, "message");
+        if (publishLock == null) {
+            return report(closed ? CLOSED : fanOut(message));
+        }
+        publishLock.lock();
+        try {
+            return report(closed ? CLOSED : fanOut(message));
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    /** Publisher, right after its publish: the tally of a published message, or the status. */
+    private PublishResult report(long sequence) {
+        return sequence == CLOSED ? PublishResult.hubClosed()
+                : sequence == DUPLICATE ? PublishResult.duplicate() : tally.result(sequence);
+    }
+
+    private long fanOut(T message) {
         if (dedupKey != null) {
             Object key = dedupKey.apply(message);
             if (key != null && key.equals(lastKey)) {
-                return PublishResult.duplicate();
+                return DUPLICATE;
             }
             lastKey = key;
         }
@@ -246,7 +283,7 @@ public final class Hub<T> implements AutoCloseable {
                 nextPacerSample = now + pacer.samplePeriodNanos();
             }
         }
-        return t.result(seq);
+        return seq;
     }
 
     // ------------------------------------------------------------------ wake-up registration
@@ -305,19 +342,21 @@ public final class Hub<T> implements AutoCloseable {
      * @return the subscription
      * @throws IllegalStateException when the hub is closed
      */
-    public Subscription<T> subscribe() {
+    public PullSubscription<T> subscribe() {
         return subscriber().subscribe();
     }
 
     /**
-     * Attaches a pull subscription: its consumer calls {@code poll}, {@code drain} or {@code await}.
+     * Attaches a pull subscription: its consumer calls {@code poll}, {@code drain},
+     * {@code await} or {@code forEach}.
      *
      * @param overflow what to do when it falls behind
      * @return the subscription
      * @throws IllegalStateException    when the hub is closed
-     * @throws IllegalArgumentException for {@code elasticWorkers}, which needs a handler
+     * @throws IllegalArgumentException for {@code elasticWorkers}, which needs a handler, or a
+     *                                  strategy the engine refuses
      */
-    public Subscription<T> subscribe(Overflow overflow) {
+    public PullSubscription<T> subscribe(Overflow overflow) {
         return subscriber().overflow(overflow).subscribe();
     }
 
@@ -327,23 +366,32 @@ public final class Hub<T> implements AutoCloseable {
      * @param overflow what to do when it falls behind
      * @param handler  receives the messages
      * @return the subscription, for its counters and to close it
-     * @throws IllegalStateException when the hub is closed
+     * @throws IllegalStateException    when the hub is closed
+     * @throws IllegalArgumentException for a strategy the engine refuses
      */
-    public Subscription<T> subscribe(Overflow overflow, DeliveryHandler<? super T> handler) {
-        return subscriber().overflow(overflow).handler(handler).subscribe();
+    public PushSubscription<T> subscribe(Overflow overflow, DeliveryHandler<? super T> handler) {
+        return subscriber().overflow(overflow).subscribe(handler);
     }
 
-    /** @return a builder for a subscription with its own strategy, capacity, handler or executor */
+    /** @return a builder for a subscription with its own strategy, capacity, start or executor */
     public SubscriptionBuilder<T> subscriber() {
         return new SubscriptionBuilder<>(this);
     }
 
-    Subscription<T> attach(SubscriptionBuilder<T> b) {
+    /**
+     * @param handler a push subscription's handler, or null for a pull subscription
+     * @return the attached subscription
+     */
+    AbstractSubscription<T> attach(SubscriptionBuilder<T> b, DeliveryHandler<? super T> handler) {
         Overflow overflow = b.overflow != null ? b.overflow : defaultOverflow;
         Strategy strategy = Strategy.of(overflow);
-        if (strategy.pushOnly() && b.handler == null) {
-            throw new IllegalArgumentException("overflow: " + overflow.alias() + " (expected: a handler; workers run it,"
+        if (strategy.pushOnly() && handler == null) {
+            throw new IllegalArgumentException("overflow: " + overflow.name() + " (expected: a handler; workers run it,"
                     + " so use subscribe(overflow, handler))");
+        }
+        if (handler == null && b.executor != null) {
+            throw new IllegalStateException("executor: set, but a pull subscription runs no handler"
+                    + " (expected: subscribe(handler) for a push subscription)");
         }
         if (engine instanceof Engine.Ring r && !r.supports(overflow)) {
             throw r.refusal(overflow);
@@ -357,7 +405,7 @@ public final class Hub<T> implements AutoCloseable {
         List<KeyError<T>> keyErrors = new ArrayList<>(0);
         AbstractSubscription<T> s;
         if (!replay) {
-            s = newSubscription(b, overflow, strategy, cap, Preface.none(), false, -1);
+            s = newSubscription(b, handler, overflow, strategy, cap, Preface.none(), false, -1);
             add(s);
         } else {
             seam.lock();
@@ -378,7 +426,8 @@ public final class Hub<T> implements AutoCloseable {
                 @SuppressWarnings("unchecked")
                 Delivery<T>[] preface = kept.toArray((Delivery<T>[]) new Delivery<?>[0]);
                 // live reading starts right after the last message the history took
-                s = newSubscription(b, overflow, strategy, cap, new Preface<>(preface), gap, last == null ? 0 : last.sequence());
+                s = newSubscription(b, handler, overflow, strategy, cap, new Preface<>(preface), gap,
+                        last == null ? 0 : last.sequence());
                 add(s);
             } finally {
                 seam.unlock();
@@ -388,7 +437,7 @@ public final class Hub<T> implements AutoCloseable {
         subscribed.incrementAndGet();
         if (listening) {
             try {
-                listener.onSubscribe(s);
+                listener.onSubscribe(s.view());
             } catch (Throwable e) {
                 LOG.log(Level.DEBUG, "listener failed", e);
             }
@@ -407,17 +456,18 @@ public final class Hub<T> implements AutoCloseable {
      * @param from the sequence of the last message before the live ones (the history's last), or
      *             -1 for "whatever is published next"
      */
-    private AbstractSubscription<T> newSubscription(SubscriptionBuilder<T> b, Overflow overflow, Strategy strategy,
-                                                    int cap, Preface<T> preface, boolean gap, long from) {
+    private AbstractSubscription<T> newSubscription(SubscriptionBuilder<T> b, DeliveryHandler<? super T> handler,
+                                                    Overflow overflow, Strategy strategy, int cap, Preface<T> preface,
+                                                    boolean gap, long from) {
         boolean elastic = strategy.pushOnly();
         // the ring holds hub sequence s in ring sequence s - 1: live reading starts at ring sequence `from`
         Lane<T> lane = dispatcher.newLane(strategy, overflow, cap, elastic, from);
         Ledger<T> ledger = new Ledger<>(strategy, preface, lane, new Counts(false), elastic, sequence(), gap);
         Executor exec = b.executor != null ? b.executor : executor;
         if (elastic) {
-            return new ElasticSubscription<>(this, (Overflow.ElasticWorkers) overflow, ledger, b.handler, exec);
-        } else if (b.handler != null) {
-            return new HandlerSubscription<>(this, overflow, ledger, b.handler, exec, batchSize);
+            return new ElasticSubscription<>(this, (Overflow.ElasticWorkers) overflow, ledger, handler, exec);
+        } else if (handler != null) {
+            return new HandlerSubscription<>(this, overflow, ledger, handler, exec, batchSize);
         }
         return new PollingSubscription<>(this, overflow, ledger);
     }
@@ -439,7 +489,7 @@ public final class Hub<T> implements AutoCloseable {
             next[current.length] = s;
             subscribers = next;
             version++;
-            if (s.isPush()) {
+            if (s.parksFromStart()) { // the push subscriptions: they run handlers until they terminate
                 pushLive++;
             }
         } finally {
@@ -660,7 +710,8 @@ public final class Hub<T> implements AutoCloseable {
      *         any thread
      */
     public HubStats stats() {
-        return new HubStats(sequence(), subscribers.length, subscribed.get(), disconnects.get(), ledgers.totals());
+        return new HubStats(sequence(), subscribers.length, subscribed.get(), disconnects.get(), handlerErrors.get(),
+                ledgers.totals());
     }
 
     @Override
@@ -676,34 +727,35 @@ public final class Hub<T> implements AutoCloseable {
         return dispatcher.waitingPublisher(subscribers);
     }
 
-    void listenerOnDrop(Subscription<?> s, DropCause cause, long n) {
+    void listenerOnDrop(AbstractSubscription<?> s, DropCause cause, long n) {
         if (listening) {
             try {
-                listener.onDrop(s, cause, n);
+                listener.onDrop(s.view(), cause, n);
             } catch (Throwable e) { // a listener never breaks a publish or a read, whatever it throws
                 LOG.log(Level.DEBUG, "listener failed", e);
             }
         }
     }
 
-    void listenerOnClose(Subscription<?> s, CloseReason reason) {
+    void listenerOnClose(AbstractSubscription<?> s, CloseReason reason) {
         if (listening) {
             try {
-                listener.onClose(s, reason);
+                listener.onClose(s.view(), reason);
             } catch (Throwable e) {
                 LOG.log(Level.DEBUG, "listener failed", e);
             }
         }
     }
 
-    void handlerError(Subscription<?> s, long seq, Throwable error) {
+    void handlerError(AbstractSubscription<?> s, long seq, Throwable error) {
+        long errors = handlerErrors.incrementAndGet();
         if (listening) {
             try {
-                listener.onHandlerError(s, seq, error);
+                listener.onHandlerError(s.view(), seq, error);
             } catch (Throwable e) {
                 LOG.log(Level.DEBUG, "listener failed", e);
             }
-        } else if (handlerErrorsLogged.getAndIncrement() == 0) {
+        } else if (errors == 1) {
             LOG.log(Level.WARNING, "hub " + name + ": a handler failed on message " + seq
                     + "; further handler failures are logged at DEBUG (give the hub a HubListener to handle them)", error);
         } else {

@@ -14,15 +14,17 @@ public final class HubStats {
     private final int subscribers;
     private final long subscribed;
     private final long disconnects;
+    private final long handlerErrors;
     private final long offered;
     private final long delivered;
     private final DropCounts drops;
 
-    HubStats(long published, int subscribers, long subscribed, long disconnects, long[] totals) {
+    HubStats(long published, int subscribers, long subscribed, long disconnects, long handlerErrors, long[] totals) {
         this.published = published;
         this.subscribers = subscribers;
         this.subscribed = subscribed;
         this.disconnects = disconnects;
+        this.handlerErrors = handlerErrors;
         this.offered = totals[Ledgers.OFFERED];
         this.delivered = totals[Ledgers.DELIVERED];
         this.drops = DropCounts.of(totals);
@@ -46,6 +48,14 @@ public final class HubStats {
     /** @return subscriptions ended with {@link CloseReason#SLOW} */
     public long disconnects() {
         return disconnects;
+    }
+
+    /**
+     * @return errors thrown by push handlers and {@code latestPerKey} key functions, each of
+     *         which also went to {@link dev.fanout.spi.HubListener#onHandlerError}
+     */
+    public long handlerErrors() {
+        return handlerErrors;
     }
 
     /** @return offers to subscriptions, replays included, summed */
@@ -104,19 +114,20 @@ public final class HubStats {
     @Override
     public boolean equals(Object o) {
         return o instanceof HubStats s && s.published == published && s.subscribers == subscribers
-                && s.subscribed == subscribed && s.disconnects == disconnects && s.offered == offered
+                && s.subscribed == subscribed && s.disconnects == disconnects && s.handlerErrors == handlerErrors
+                && s.offered == offered
                 && s.delivered == delivered && s.drops.equals(drops);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(published, subscribers, subscribed, disconnects, offered, delivered, drops);
+        return java.util.Objects.hash(published, subscribers, subscribed, disconnects, handlerErrors, offered, delivered, drops);
     }
 
     @Override
     public String toString() {
         return "HubStats[published=" + published + ", subscribers=" + subscribers + ", subscribed=" + subscribed
-                + ", disconnects=" + disconnects + ", offered=" + offered + ", delivered=" + delivered
+                + ", disconnects=" + disconnects + ", handlerErrors=" + handlerErrors + ", offered=" + offered + ", delivered=" + delivered
                 + ", dropped=" + dropped() + (dropped() == 0 ? "" : " (" + drops + ")") + "]";
     }
 }

@@ -1,17 +1,18 @@
 package dev.fanout;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
 
 /**
  * What happens when a subscriber's buffer is full: the per-subscription backpressure policy.
  *
- * <p>Instances are immutable values, made by the static factories, and may be shared between
- * hubs and subscriptions. Each strategy has a kebab-case {@link #alias() alias}; the ones
- * without parameters (and {@code slow-producer}, with a default wait) can be read back from
- * configuration with {@link #parse(String)}.
+ * <p>Instances are immutable values, made only by the static factories, and may be shared
+ * between hubs and subscriptions; equal strategies are {@code equals}. Each has a kebab-case
+ * {@link #name() name} and an {@link #alias() alias} that adds its parameters, such as
+ * {@code "slow-producer:250ms"}; {@link #parse(String)} reads an alias back (for
+ * {@code latest-per-key}, {@link #parse(String, Function)} with the key function), so
+ * configuration can name any strategy.
  *
  * <table class="striped">
  *   <caption>Strategies at the boundary</caption>
@@ -49,6 +50,13 @@ public sealed interface Overflow
     Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(1);
 
     /** @return the kebab-case name of this strategy, such as {@code "drop-oldest"} */
+    String name();
+
+    /**
+     * @return the name with the parameters, such as {@code "slow-producer:250ms"} or
+     *         {@code "elastic-workers:1..8,backlog=4,idle=300ms,wait=1s"}; what
+     *         {@link #parse(String)} reads back into an equal strategy
+     */
     String alias();
 
     /** @return true when this strategy never discards a message while the producer is willing to wait */
@@ -61,22 +69,22 @@ public sealed interface Overflow
      * @param maxWait how long one {@code publish} may wait for this subscriber, at least zero
      * @return the strategy
      */
-    static Overflow slowProducer(Duration maxWait) {
-        return new SlowProducer(maxWait);
+    static SlowProducer slowProducer(Duration maxWait) {
+        return new SlowProducer(Checks.nonNegative("maxWait", maxWait));
     }
 
     /** @return the strategy that discards the oldest queued message to make room */
-    static Overflow dropOldest() {
+    static DropOldest dropOldest() {
         return DropOldest.INSTANCE;
     }
 
     /** @return the strategy that does not queue a message that finds the buffer full */
-    static Overflow dropNewest() {
+    static DropNewest dropNewest() {
         return DropNewest.INSTANCE;
     }
 
     /** @return the conflating strategy: only the newest message is kept */
-    static Overflow latestOnly() {
+    static LatestOnly latestOnly() {
         return LatestOnly.INSTANCE;
     }
 
@@ -92,12 +100,12 @@ public sealed interface Overflow
      * @return the strategy
      */
     @SuppressWarnings("unchecked")
-    static <T> Overflow latestPerKey(Function<? super T, ?> keyFunction) {
+    static <T> LatestPerKey latestPerKey(Function<? super T, ?> keyFunction) {
         return new LatestPerKey((Function<Object, ?>) Objects.requireNonNull(keyFunction, "keyFunction"));
     }
 
     /** @return the strategy that closes a subscriber with {@link CloseReason#SLOW} when it is full */
-    static Overflow disconnect() {
+    static Disconnect disconnect() {
         return Disconnect.INSTANCE;
     }
 
@@ -117,153 +125,255 @@ public sealed interface Overflow
     }
 
     /**
-     * Reads a strategy from its alias: {@code slow-producer} (waiting {@link #DEFAULT_MAX_WAIT}),
-     * {@code drop-oldest}, {@code drop-newest}, {@code latest-only}, {@code disconnect}.
-     * Case and surrounding blanks are ignored.
+     * Reads a strategy from its {@link #alias() alias}. The forms, case and surrounding blanks
+     * ignored:
+     * <ul>
+     *   <li>{@code slow-producer} (waiting {@link #DEFAULT_MAX_WAIT}) or
+     *       {@code slow-producer:DURATION};</li>
+     *   <li>{@code drop-oldest}, {@code drop-newest}, {@code latest-only}, {@code disconnect};</li>
+     *   <li>{@code elastic-workers:MIN..MAX[,backlog=N][,idle=DURATION][,wait=DURATION]} (defaults:
+     *       backlog 0, idle 1s, wait 1s).</li>
+     * </ul>
+     * A DURATION is a whole number with {@code ms}, {@code s}, {@code m} or {@code h}, or an ISO-8601
+     * duration such as {@code PT0.25S}. {@code latest-per-key} needs its key function:
+     * {@link #parse(String, Function)}.
      *
-     * @param alias the name
+     * @param alias the text
      * @return the strategy
-     * @throws IllegalArgumentException for an unknown alias, or for one that needs parameters
+     * @throws IllegalArgumentException naming the expected forms, for anything else
      */
     static Overflow parse(String alias) {
-        Objects.requireNonNull(alias, "alias");
-        String a = alias.strip().toLowerCase(Locale.ROOT);
-        return switch (a) {
-            case "slow-producer" -> slowProducer(DEFAULT_MAX_WAIT);
-            case "drop-oldest" -> dropOldest();
-            case "drop-newest" -> dropNewest();
-            case "latest-only" -> latestOnly();
-            case "disconnect" -> disconnect();
-            case "latest-per-key", "elastic-workers" -> throw new IllegalArgumentException(
-                    "overflow: " + alias + " (needs parameters: use Overflow." + (a.equals("latest-per-key")
-                            ? "latestPerKey(keyFunction)" : "elasticWorkers(min, max, backlog, idle)") + ")");
-            default -> throw new IllegalArgumentException("overflow: " + alias
-                    + " (expected: slow-producer, drop-oldest, drop-newest, latest-only, disconnect)");
-        };
+        return Aliases.overflow(alias, null);
     }
 
     /**
-     * {@link Overflow#slowProducer(Duration)}.
+     * Like {@link #parse(String)}, also reading {@code latest-per-key} with {@code keyFunction}.
      *
-     * @param maxWait how long one publish may wait for room
+     * @param alias       the text
+     * @param keyFunction the key function of a {@code latest-per-key} strategy; ignored by the others
+     * @param <T>         the message type
+     * @return the strategy
+     * @throws IllegalArgumentException naming the expected forms, for anything else
      */
-    record SlowProducer(Duration maxWait) implements Overflow {
-        /** Validates. */
-        public SlowProducer {
-            Checks.nonNegative("maxWait", maxWait);
+    static <T> Overflow parse(String alias, Function<? super T, ?> keyFunction) {
+        return Aliases.overflow(alias, Objects.requireNonNull(keyFunction, "keyFunction"));
+    }
+
+    /** {@link Overflow#slowProducer(Duration)}. */
+    final class SlowProducer implements Overflow {
+        private final Duration maxWait;
+
+        private SlowProducer(Duration maxWait) {
+            this.maxWait = maxWait;
+        }
+
+        /** @return how long one publish may wait for room */
+        public Duration maxWait() {
+            return maxWait;
+        }
+
+        @Override
+        public String name() {
+            return "slow-producer";
         }
 
         @Override
         public String alias() {
-            return "slow-producer";
+            return name() + ":" + Aliases.duration(maxWait);
         }
 
         @Override
         public boolean lossless() {
             return true;
         }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SlowProducer s && s.maxWait.equals(maxWait);
+        }
+
+        @Override
+        public int hashCode() {
+            return maxWait.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return alias();
+        }
     }
 
     /** {@link Overflow#dropOldest()}. */
-    record DropOldest() implements Overflow {
+    final class DropOldest implements Overflow {
         static final DropOldest INSTANCE = new DropOldest();
 
+        private DropOldest() {
+        }
+
         @Override
-        public String alias() {
+        public String name() {
             return "drop-oldest";
         }
 
         @Override
+        public String alias() {
+            return name();
+        }
+
+        @Override
         public boolean lossless() {
             return false;
+        }
+
+        @Override
+        public String toString() {
+            return alias();
         }
     }
 
     /** {@link Overflow#dropNewest()}. */
-    record DropNewest() implements Overflow {
+    final class DropNewest implements Overflow {
         static final DropNewest INSTANCE = new DropNewest();
 
+        private DropNewest() {
+        }
+
         @Override
-        public String alias() {
+        public String name() {
             return "drop-newest";
         }
 
         @Override
+        public String alias() {
+            return name();
+        }
+
+        @Override
         public boolean lossless() {
             return false;
+        }
+
+        @Override
+        public String toString() {
+            return alias();
         }
     }
 
     /** {@link Overflow#latestOnly()}. */
-    record LatestOnly() implements Overflow {
+    final class LatestOnly implements Overflow {
         static final LatestOnly INSTANCE = new LatestOnly();
 
+        private LatestOnly() {
+        }
+
         @Override
-        public String alias() {
+        public String name() {
             return "latest-only";
         }
 
         @Override
+        public String alias() {
+            return name();
+        }
+
+        @Override
         public boolean lossless() {
             return false;
+        }
+
+        @Override
+        public String toString() {
+            return alias();
         }
     }
 
-    /**
-     * {@link Overflow#latestPerKey(Function)}.
-     *
-     * @param keyFunction gives a message's key
-     */
-    record LatestPerKey(Function<Object, ?> keyFunction) implements Overflow {
-        /** Validates. */
-        public LatestPerKey {
-            Objects.requireNonNull(keyFunction, "keyFunction");
+    /** {@link Overflow#latestPerKey(Function)}: equal when the key function is the same object. */
+    final class LatestPerKey implements Overflow {
+        private final Function<Object, ?> keyFunction;
+
+        private LatestPerKey(Function<Object, ?> keyFunction) {
+            this.keyFunction = keyFunction;
+        }
+
+        /** @return the function that gives a message's key */
+        public Function<Object, ?> keyFunction() {
+            return keyFunction;
         }
 
         @Override
-        public String alias() {
+        public String name() {
             return "latest-per-key";
+        }
+
+        /** @return {@code "latest-per-key"}: the key function is given to {@link Overflow#parse(String, Function)} apart */
+        @Override
+        public String alias() {
+            return name();
         }
 
         @Override
         public boolean lossless() {
             return false;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LatestPerKey k && k.keyFunction == keyFunction;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(keyFunction);
+        }
+
+        @Override
+        public String toString() {
+            return alias();
         }
     }
 
     /** {@link Overflow#disconnect()}. */
-    record Disconnect() implements Overflow {
+    final class Disconnect implements Overflow {
         static final Disconnect INSTANCE = new Disconnect();
+
+        private Disconnect() {
+        }
+
+        @Override
+        public String name() {
+            return "disconnect";
+        }
 
         @Override
         public String alias() {
-            return "disconnect";
+            return name();
         }
 
         @Override
         public boolean lossless() {
             return false;
         }
+
+        @Override
+        public String toString() {
+            return alias();
+        }
     }
 
-    /**
-     * {@link Overflow#elasticWorkers(int, int, int, Duration)}.
-     *
-     * @param min            workers kept while idle
-     * @param max            workers at most
-     * @param scaleUpBacklog backlog above which a worker is added
-     * @param idleTimeout    idle time after which a worker above {@code min} retires
-     * @param maxWait        how long one publish may wait for room once {@code max} workers are busy
-     */
-    record ElasticWorkers(int min, int max, int scaleUpBacklog, Duration idleTimeout, Duration maxWait)
-            implements Overflow {
-        /** Validates. */
-        public ElasticWorkers {
-            Checks.atLeast("min", min, 0);
-            Checks.atLeast("max", max, Math.max(1, min));
-            Checks.atLeast("scaleUpBacklog", scaleUpBacklog, 0);
-            Checks.positive("idleTimeout", idleTimeout);
-            Checks.nonNegative("maxWait", maxWait);
+    /** {@link Overflow#elasticWorkers(int, int, int, Duration)}. */
+    final class ElasticWorkers implements Overflow {
+        private final int min;
+        private final int max;
+        private final int scaleUpBacklog;
+        private final Duration idleTimeout;
+        private final Duration maxWait;
+
+        private ElasticWorkers(int min, int max, int scaleUpBacklog, Duration idleTimeout, Duration maxWait) {
+            this.min = Checks.atLeast("min", min, 0);
+            this.max = Checks.atLeast("max", max, Math.max(1, min));
+            this.scaleUpBacklog = Checks.atLeast("scaleUpBacklog", scaleUpBacklog, 0);
+            this.idleTimeout = Checks.positive("idleTimeout", idleTimeout);
+            this.maxWait = Checks.nonNegative("maxWait", maxWait);
         }
 
         /**
@@ -274,14 +384,61 @@ public sealed interface Overflow
             return new ElasticWorkers(min, max, scaleUpBacklog, idleTimeout, wait);
         }
 
+        /** @return workers kept while idle */
+        public int min() {
+            return min;
+        }
+
+        /** @return workers at most */
+        public int max() {
+            return max;
+        }
+
+        /** @return the backlog above which a worker is added */
+        public int scaleUpBacklog() {
+            return scaleUpBacklog;
+        }
+
+        /** @return the idle time after which a worker above {@code min} retires */
+        public Duration idleTimeout() {
+            return idleTimeout;
+        }
+
+        /** @return how long one publish may wait for room once {@code max} workers are busy */
+        public Duration maxWait() {
+            return maxWait;
+        }
+
+        @Override
+        public String name() {
+            return "elastic-workers";
+        }
+
         @Override
         public String alias() {
-            return "elastic-workers";
+            return name() + ":" + min + ".." + max + ",backlog=" + scaleUpBacklog + ",idle="
+                    + Aliases.duration(idleTimeout) + ",wait=" + Aliases.duration(maxWait);
         }
 
         @Override
         public boolean lossless() {
             return true;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ElasticWorkers e && e.min == min && e.max == max && e.scaleUpBacklog == scaleUpBacklog
+                    && e.idleTimeout.equals(idleTimeout) && e.maxWait.equals(maxWait);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(min, max, scaleUpBacklog, idleTimeout, maxWait);
+        }
+
+        @Override
+        public String toString() {
+            return alias();
         }
     }
 }

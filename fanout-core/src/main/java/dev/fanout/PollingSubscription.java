@@ -4,7 +4,12 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * A subscription its consumer polls, drains or awaits: one consumer thread at a time.
@@ -14,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * has acknowledged that request, {@code await} parks in bounded steps, so a wake-up is never
  * lost; after it, an untimed {@code await()} parks with no timer.
  */
-final class PollingSubscription<T> extends AbstractSubscription<T> {
+final class PollingSubscription<T> extends AbstractSubscription<T> implements PullSubscription<T> {
     /** The longest step of an {@code await} whose wake-up request is not acknowledged yet. */
     private static final long UNACKNOWLEDGED_STEP_NANOS = 10_000_000;
 
@@ -31,11 +36,6 @@ final class PollingSubscription<T> extends AbstractSubscription<T> {
 
     @Override
     boolean parksFromStart() {
-        return false;
-    }
-
-    @Override
-    public boolean isPush() {
         return false;
     }
 
@@ -152,6 +152,42 @@ final class PollingSubscription<T> extends AbstractSubscription<T> {
                 return Optional.of(d);
             }
         }
+    }
+
+    /** The most messages {@link #forEach} hands over per batch. */
+    private static final int FOR_EACH_BATCH = 256;
+
+    @Override
+    public void forEach(DeliveryHandler<? super T> handler) throws InterruptedException {
+        Objects.requireNonNull(handler, "handler");
+        while (true) {
+            if (drain(handler, FOR_EACH_BATCH) > 0) {
+                continue;
+            }
+            if (isClosed()) {
+                return;
+            }
+            Optional<Delivery<T>> d = await();
+            if (d.isPresent()) {
+                handler.onDelivery(d.get().sequence(), d.get().message());
+            } else if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while waiting for a message");
+            }
+        }
+    }
+
+    @Override
+    public Stream<Delivery<T>> stream() {
+        Spliterator<Delivery<T>> messages = new Spliterators.AbstractSpliterator<>(Long.MAX_VALUE,
+                Spliterator.ORDERED | Spliterator.NONNULL) {
+            @Override
+            public boolean tryAdvance(Consumer<? super Delivery<T>> action) {
+                Optional<Delivery<T>> d = await();
+                d.ifPresent(action);
+                return d.isPresent(); // empty: ended, or interrupted (the flag stays set)
+            }
+        };
+        return StreamSupport.stream(messages, false);
     }
 
     @Override

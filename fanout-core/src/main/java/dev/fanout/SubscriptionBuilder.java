@@ -5,7 +5,8 @@ import java.util.concurrent.Executor;
 
 /**
  * Configures one subscription of a hub: its strategy, capacity, where it starts, and, for a
- * push subscription, its handler and executor. Made by {@link Hub#subscriber()}.
+ * push subscription, its executor; then {@link #subscribe()} attaches a pull subscription and
+ * {@link #subscribe(DeliveryHandler)} a push one. Made by {@link Hub#subscriber()}.
  *
  * <p>Not thread-safe: use it on one thread, then discard it.
  *
@@ -15,7 +16,6 @@ public final class SubscriptionBuilder<T> {
     private final Hub<T> hub;
     Overflow overflow;
     int capacity;
-    DeliveryHandler<? super T> handler;
     Executor executor;
     long resumeAfter = -1;
     boolean startWithLatest;
@@ -75,17 +75,6 @@ public final class SubscriptionBuilder<T> {
     }
 
     /**
-     * Makes this a push subscription.
-     *
-     * @param handler receives the messages on the executor
-     * @return this
-     */
-    public SubscriptionBuilder<T> handler(DeliveryHandler<? super T> handler) {
-        this.handler = Objects.requireNonNull(handler, "handler");
-        return this;
-    }
-
-    /**
      * @param executor runs this push subscription's handler (default: the hub's)
      * @return this
      */
@@ -95,12 +84,28 @@ public final class SubscriptionBuilder<T> {
     }
 
     /**
+     * Attaches a pull subscription.
+     *
      * @return the attached subscription
-     * @throws IllegalStateException    when the hub is closed, or resuming without a history
-     * @throws IllegalArgumentException for a strategy the engine refuses, or {@code elasticWorkers}
-     *                                  without a handler
+     * @throws IllegalStateException    when the hub is closed, when resuming without a history,
+     *                                  or when an executor was set (a pull subscription runs no
+     *                                  handler)
+     * @throws IllegalArgumentException for a strategy the engine refuses, or {@code elasticWorkers},
+     *                                  which needs a handler
      */
-    public Subscription<T> subscribe() {
-        return hub.attach(this);
+    public PullSubscription<T> subscribe() {
+        return (PullSubscription<T>) hub.attach(this, null).view();
+    }
+
+    /**
+     * Attaches a push subscription whose handler runs on the executor.
+     *
+     * @param handler receives the messages
+     * @return the attached subscription
+     * @throws IllegalStateException    when the hub is closed, or when resuming without a history
+     * @throws IllegalArgumentException for a strategy the engine refuses
+     */
+    public PushSubscription<T> subscribe(DeliveryHandler<? super T> handler) {
+        return (PushSubscription<T>) hub.attach(this, Objects.requireNonNull(handler, "handler")).view();
     }
 }

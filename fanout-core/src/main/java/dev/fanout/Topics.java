@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * A registry of hubs by key, for many streams: a board per tournament, a price stream per
@@ -110,19 +111,41 @@ public final class Topics<K, T> implements AutoCloseable {
     }
 
     /**
-     * Subscribes to a topic, creating its hub if absent, and never to a hub being reclaimed.
+     * Attaches a pull subscription to a topic, creating its hub if absent, and never to a hub
+     * being reclaimed.
      *
      * @param key       the topic
-     * @param configure sets up the subscription (strategy, capacity, handler, resume ...)
+     * @param configure sets up the subscription (strategy, capacity, resume ...)
      * @return the attached subscription
      * @throws IllegalStateException after {@link #close()}
      */
-    public Subscription<T> subscribe(K key, Function<SubscriptionBuilder<T>, SubscriptionBuilder<T>> configure) {
+    public PullSubscription<T> subscribe(K key, UnaryOperator<SubscriptionBuilder<T>> configure) {
         Objects.requireNonNull(configure, "configure");
+        return attach(key, hub -> configure.apply(hub.subscriber()).subscribe());
+    }
+
+    /**
+     * Attaches a push subscription to a topic, creating its hub if absent, and never to a hub
+     * being reclaimed.
+     *
+     * @param key       the topic
+     * @param configure sets up the subscription (strategy, capacity, resume, executor ...)
+     * @param handler   receives the messages
+     * @return the attached subscription
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public PushSubscription<T> subscribe(K key, UnaryOperator<SubscriptionBuilder<T>> configure,
+                                         DeliveryHandler<? super T> handler) {
+        Objects.requireNonNull(configure, "configure");
+        Objects.requireNonNull(handler, "handler");
+        return attach(key, hub -> configure.apply(hub.subscriber()).subscribe(handler));
+    }
+
+    private <S> S attach(K key, Function<Hub<T>, S> subscribe) {
         while (true) {
             Entry<T> e = entry(key);
             try {
-                return configure.apply(e.hub.subscriber()).subscribe();
+                return subscribe.apply(e.hub);
             } catch (IllegalStateException closedHub) {
                 if (!e.hub.isClosed()) {
                     throw closedHub; // not a reclaim race: a misuse the caller must see
@@ -137,14 +160,14 @@ public final class Topics<K, T> implements AutoCloseable {
      *
      * @param key     the topic
      * @param message the message
-     * @return what the publish did
+     * @return what {@link Hub#publish(Object)} returned: the sequence number, or a negative status
      * @throws IllegalStateException after {@link #close()}
      */
-    public PublishResult publish(K key, T message) {
+    public long publish(K key, T message) {
         while (true) {
             Entry<T> e = entry(key);
-            PublishResult r = e.hub.publish(message);
-            if (r.status() != PublishResult.Status.HUB_CLOSED || closed) {
+            long r = e.hub.publish(message);
+            if (r != Hub.CLOSED || closed) {
                 return r;
             }
             hubs.remove(key, e); // reclaimed under us: go again on a new hub

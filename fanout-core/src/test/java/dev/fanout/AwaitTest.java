@@ -29,7 +29,7 @@ class AwaitTest {
     @ValueSource(strings = {"queues", "ring"})
     void await_wakesForAMessagePublishedWhileParked(String engine) throws Exception {
         Hub<String> hub = hub(engine);
-        Subscription<String> sub = hub.subscribe();
+        PullSubscription<String> sub = hub.subscribe();
         CompletableFuture<Optional<Delivery<String>>> got = new CompletableFuture<>();
         Thread consumer = Thread.ofPlatform().start(() -> got.complete(sub.await()));
         awaitParked(consumer);
@@ -43,7 +43,7 @@ class AwaitTest {
     @ValueSource(strings = {"queues", "ring"})
     void await_returnsEmptyWhenTheSubscriptionCloses(String engine) throws Exception {
         Hub<String> hub = hub(engine);
-        Subscription<String> sub = hub.subscribe();
+        PullSubscription<String> sub = hub.subscribe();
         CompletableFuture<Optional<Delivery<String>>> got = new CompletableFuture<>();
         Thread consumer = Thread.ofPlatform().start(() -> got.complete(sub.await()));
         awaitParked(consumer);
@@ -56,7 +56,7 @@ class AwaitTest {
     @ValueSource(strings = {"queues", "ring"})
     void await_returnsEmptyOnInterruptAndKeepsTheFlag(String engine) throws Exception {
         Hub<String> hub = hub(engine);
-        Subscription<String> sub = hub.subscribe();
+        PullSubscription<String> sub = hub.subscribe();
         CompletableFuture<Boolean> interrupted = new CompletableFuture<>();
         Thread consumer = Thread.ofPlatform().start(() -> {
             Optional<Delivery<String>> d = sub.await();

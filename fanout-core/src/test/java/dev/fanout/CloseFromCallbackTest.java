@@ -51,7 +51,7 @@ class CloseFromCallbackTest {
         };
         Hub<Integer> hub = engine.<Integer>hub().singlePublisher().capacity(4).listener(closer).build();
         self[0] = hub;
-        Subscription<Integer> slow = hub.subscribe(Overflow.disconnect());
+        PullSubscription<Integer> slow = hub.subscribe(Overflow.disconnect());
 
         Bounded.Outcome publishing = Bounded.run("test-publisher", LIMIT, () -> publishAll(hub));
 
@@ -76,10 +76,10 @@ class CloseFromCallbackTest {
         List<Long> received = new CopyOnWriteArrayList<>();
         Executor inline = Runnable::run;
         Subscription<Integer> sub = hub.subscriber().overflow(Overflow.dropOldest()).executor(inline)
-                .handler((seq, m) -> {
+                .subscribe((seq, m) -> {
                     received.add(seq);
                     hub.close();
-                }).subscribe();
+                });
 
         Bounded.Outcome publishing = Bounded.run("test-publisher", LIMIT, () -> publishAll(hub));
 
@@ -96,7 +96,7 @@ class CloseFromCallbackTest {
     /** Publishes until the hub refuses; the only place that looks at what publish returns. */
     private static void publishAll(Hub<Integer> hub) {
         for (int m = 1; m <= MESSAGES; m++) {
-            if (!hub.publish(m).isPublished()) {
+            if (!hub.publishAndReport(m).isPublished()) {
                 return;
             }
         }

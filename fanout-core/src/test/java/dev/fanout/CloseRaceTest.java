@@ -64,7 +64,7 @@ class CloseRaceTest {
         publisher.start();
         try {
             for (int round = 0; round < DISCONNECT_ROUNDS; round++) {
-                Subscription<Integer> s = hub.subscriber().overflow(Overflow.disconnect()).capacity(1).subscribe();
+                PullSubscription<Integer> s = hub.subscriber().overflow(Overflow.disconnect()).capacity(1).subscribe();
                 long target = hub.sequence() + ThreadLocalRandom.current().nextInt(window + 1);
                 long deadline = System.nanoTime() + MAX_WAIT_NANOS;
                 while (hub.sequence() < target && !closes.dropped(s) && System.nanoTime() - deadline < 0) {
@@ -245,7 +245,7 @@ class CloseRaceTest {
             thread = Thread.ofPlatform().name("test-publisher").start(() -> {
                 try {
                     for (int m = 0; running.get(); m++) {
-                        if (hub.publish(m).isPublished()) {
+                        if (hub.publishAndReport(m).isPublished()) {
                             published.incrementAndGet();
                         }
                     }

@@ -33,7 +33,7 @@ class DisconnectAtHubCloseTest {
     @EnumSource(EngineType.class)
     void laggingDisconnectSubscriber_atHubClose_endsSlowAsOfThePublishThatOverflowedIt(EngineType engine) {
         Hub<Integer> hub = hub(engine);
-        Subscription<Integer> sub = hub.subscriber().overflow(Overflow.disconnect()).capacity(4).subscribe();
+        PullSubscription<Integer> sub = hub.subscriber().overflow(Overflow.disconnect()).capacity(4).subscribe();
         publishAll(hub);
 
         hub.close();
@@ -60,7 +60,7 @@ class DisconnectAtHubCloseTest {
     @EnumSource(EngineType.class)
     void disconnectSubscriberWithRoom_atHubClose_drainsEverythingAndEndsHubClosed(EngineType engine) {
         Hub<Integer> hub = hub(engine);
-        Subscription<Integer> sub = hub.subscriber().overflow(Overflow.disconnect()).capacity(16).subscribe();
+        PullSubscription<Integer> sub = hub.subscriber().overflow(Overflow.disconnect()).capacity(16).subscribe();
         publishAll(hub);
 
         hub.close();
@@ -83,11 +83,11 @@ class DisconnectAtHubCloseTest {
     /** Publishes 1..{@value #MESSAGES}; the only place that looks at what publish returns. */
     private static void publishAll(Hub<Integer> hub) {
         for (int m = 1; m <= MESSAGES; m++) {
-            assertTrue(hub.publish(m).isPublished(), "publish " + m);
+            assertTrue(hub.publishAndReport(m).isPublished(), "publish " + m);
         }
     }
 
-    private static List<Long> pollAll(Subscription<Integer> sub) {
+    private static List<Long> pollAll(PullSubscription<Integer> sub) {
         List<Long> out = new ArrayList<>();
         for (Optional<Delivery<Integer>> d = sub.poll(); d.isPresent(); d = sub.poll()) {
             out.add(d.get().sequence());

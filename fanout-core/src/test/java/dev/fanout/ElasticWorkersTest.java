@@ -130,7 +130,7 @@ class ElasticWorkersTest {
         });
         long timedOut = 0;
         for (int i = 1; i <= n; i++) {
-            PublishResult r = hub.publish(i); // parks while max workers are busy and the buffer is full
+            PublishResult r = hub.publishAndReport(i); // parks while max workers are busy and the buffer is full
             timedOut += r.timedOut();
         }
         assertTrue(all.await(30, TimeUnit.SECONDS), "handled " + (n - all.getCount()) + " of " + n);

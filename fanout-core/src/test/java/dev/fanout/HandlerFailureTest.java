@@ -127,7 +127,7 @@ class HandlerFailureTest {
     /** Publishes 1..{@value #MESSAGES}; the only place that looks at what publish returns. */
     private static void publishAll(Hub<Integer> hub) {
         for (int m = 1; m <= MESSAGES; m++) {
-            assertTrue(hub.publish(m).isPublished(), "publish " + m);
+            assertTrue(hub.publishAndReport(m).isPublished(), "publish " + m);
         }
     }
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class HistoryResumeTest {
 
-    private static List<Long> drainSequences(Subscription<String> s) {
+    private static List<Long> drainSequences(PullSubscription<String> s) {
         List<Long> out = new ArrayList<>();
         s.drain((seq, m) -> out.add(seq), Integer.MAX_VALUE);
         return out;
@@ -31,7 +31,7 @@ class HistoryResumeTest {
         for (int i = 1; i <= 5; i++) {
             hub.publish("m" + i);
         }
-        Subscription<String> s = hub.subscriber().resumeAfter(2).subscribe();
+        PullSubscription<String> s = hub.subscriber().resumeAfter(2).subscribe();
         hub.publish("m6");
         assertFalse(s.startGap());
         assertEquals(List.of(3L, 4L, 5L, 6L), drainSequences(s));
@@ -46,7 +46,7 @@ class HistoryResumeTest {
         for (int i = 1; i <= 10; i++) {
             hub.publish("m" + i);
         }
-        Subscription<String> s = hub.subscriber().resumeAfter(5).subscribe();
+        PullSubscription<String> s = hub.subscriber().resumeAfter(5).subscribe();
         assertTrue(s.startGap());
         assertEquals(List.of(10L), drainSequences(s));
     }
@@ -55,7 +55,7 @@ class HistoryResumeTest {
     void resumeAfter_theLastSequence_replaysNothing() {
         Hub<String> hub = hub(History.last(3));
         hub.publish("a");
-        Subscription<String> s = hub.subscriber().resumeAfter(1).subscribe();
+        PullSubscription<String> s = hub.subscriber().resumeAfter(1).subscribe();
         assertFalse(s.startGap());
         assertEquals(List.of(), drainSequences(s));
     }
@@ -64,7 +64,7 @@ class HistoryResumeTest {
     void resumeAfter_aSequenceFromTheFuture_isAGap() {
         Hub<String> hub = hub(History.last(3));
         hub.publish("a");
-        Subscription<String> s = hub.subscriber().resumeAfter(7).subscribe();
+        PullSubscription<String> s = hub.subscriber().resumeAfter(7).subscribe();
         assertTrue(s.startGap());
         assertEquals(List.of(1L), drainSequences(s));
     }
@@ -74,7 +74,7 @@ class HistoryResumeTest {
         Hub<String> hub = hub(History.latest());
         hub.publish("a");
         hub.publish("b");
-        Subscription<String> s = hub.subscriber().startWithLatest().subscribe();
+        PullSubscription<String> s = hub.subscriber().startWithLatest().subscribe();
         hub.publish("c");
         List<String> got = new ArrayList<>();
         s.drain((seq, m) -> got.add(m), 10);
@@ -95,7 +95,7 @@ class HistoryResumeTest {
         for (int i = 1; i <= 5; i++) {
             hub.publish("m" + i);
         }
-        Subscription<String> s = hub.subscriber().overflow(Overflow.latestOnly()).resumeAfter(1).subscribe();
+        PullSubscription<String> s = hub.subscriber().overflow(Overflow.latestOnly()).resumeAfter(1).subscribe();
         assertEquals(List.of(5L), drainSequences(s));
     }
 
@@ -108,9 +108,9 @@ class HistoryResumeTest {
         millis.addAndGet(6_000);
         hub.publish("newer");               // at t + 6 s
         millis.addAndGet(5_000);            // t + 11 s: "old" is 11 s old, "newer" 5 s
-        Subscription<String> gone = hub.subscriber().resumeAfter(0).subscribe();
+        PullSubscription<String> gone = hub.subscriber().resumeAfter(0).subscribe();
         assertTrue(gone.startGap());
-        Subscription<String> kept = hub.subscriber().resumeAfter(1).subscribe();
+        PullSubscription<String> kept = hub.subscriber().resumeAfter(1).subscribe();
         assertFalse(kept.startGap());
         assertEquals(List.of(2L), drainSequences(kept));
     }
@@ -118,13 +118,13 @@ class HistoryResumeTest {
     @Test
     void dedup_equalPayloadIsANoOpWithoutSequence() {
         Hub<String> hub = Hub.<String>builder().dedup().build();
-        Subscription<String> s = hub.subscribe(Overflow.dropNewest());
-        assertEquals(1, hub.publish("x").sequence());
-        PublishResult again = hub.publish("x");
+        PullSubscription<String> s = hub.subscribe(Overflow.dropNewest());
+        assertEquals(1, hub.publishAndReport("x").sequence());
+        PublishResult again = hub.publishAndReport("x");
         assertEquals(PublishResult.Status.DUPLICATE, again.status());
         assertEquals(0, again.sequence());
-        assertEquals(2, hub.publish("y").sequence());
-        assertEquals(3, hub.publish("x").sequence());
+        assertEquals(2, hub.publishAndReport("y").sequence());
+        assertEquals(3, hub.publishAndReport("x").sequence());
         assertEquals(List.of(1L, 2L, 3L), drainSequences(s));
     }
 

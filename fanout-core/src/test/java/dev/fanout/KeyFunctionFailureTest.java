@@ -77,8 +77,8 @@ class KeyFunctionFailureTest {
         Recorder listener = new Recorder();
         Hub<Integer> hub = Hub.<Integer>builder().capacity(8).listener(listener).build();
         List<Throwable> thrown = new CopyOnWriteArrayList<>();
-        Subscription<Integer> perKey = hub.subscribe(Overflow.latestPerKey(bad.keyFunction(thrown)));
-        Subscription<Integer> lossless = hub.subscribe(Overflow.slowProducer(Duration.ofSeconds(10)));
+        PullSubscription<Integer> perKey = hub.subscribe(Overflow.latestPerKey(bad.keyFunction(thrown)));
+        PullSubscription<Integer> lossless = hub.subscribe(Overflow.slowProducer(Duration.ofSeconds(10)));
 
         List<Throwable> fromPublish = new ArrayList<>();
         for (int m = 1; m <= MESSAGES; m++) {
@@ -122,7 +122,7 @@ class KeyFunctionFailureTest {
         }
     }
 
-    private static List<Long> pollSequences(Subscription<Integer> sub) {
+    private static List<Long> pollSequences(PullSubscription<Integer> sub) {
         List<Long> out = new ArrayList<>();
         for (Optional<Delivery<Integer>> d = sub.poll(); d.isPresent(); d = sub.poll()) {
             out.add(d.get().sequence());

@@ -81,7 +81,7 @@ class LatestOnlyResumeTest {
                 Thread.onSpinWait();
             }
             Subscription<Integer> sub = hub.subscriber().overflow(Overflow.latestOnly()).resumeAfter(1)
-                    .handler((seq, m) -> { }).subscribe();
+                    .subscribe((seq, m) -> { });
             gap = sub.startGap();
             for (Thread t : publishers) {
                 t.join(20_000);
@@ -106,6 +106,6 @@ class LatestOnlyResumeTest {
 
     /** Publishes one message; the only place that looks at what publish returns. */
     private static boolean publish(Hub<Integer> hub, int m) {
-        return hub.publish(m).isPublished();
+        return hub.publishAndReport(m).isPublished();
     }
 }

@@ -70,10 +70,10 @@ class LifecycleLeakTest {
                 case 3 -> hub.subscribe(Overflow.slowProducer(Duration.ofSeconds(10)), (seq, m) -> handled.incrementAndGet());
                 default -> hub.subscribe(Overflow.latestOnly(), (seq, m) -> handled.incrementAndGet());
             };
-            if (!s.isPush() && (i & 2) == 0) {
-                s.poll(); // some take a message before they go
-            } else if (!s.isPush() && (i & 4) == 0) {
-                s.await(Duration.ofNanos(1)); // enlists on the ring's wake list unless a message is there
+            if (s instanceof PullSubscription<Integer> pull && (i & 2) == 0) {
+                pull.poll(); // some take a message before they go
+            } else if (s instanceof PullSubscription<Integer> pull && (i & 4) == 0) {
+                pull.await(Duration.ofNanos(1)); // enlists on the ring's wake list unless a message is there
             }
             s.close();
             // a disconnect subscriber may have been closed SLOW by the publisher first
@@ -137,7 +137,7 @@ class LifecycleLeakTest {
      */
     private static void closeWhileThePublisherWaits(Hub<Integer> hub, ReferenceQueue<Subscription<Integer>> queue,
                                                     Set<Reference<Subscription<Integer>>> refs) throws Exception {
-            Subscription<Integer> s = hub.subscribe();
+            PullSubscription<Integer> s = hub.subscribe();
             Thread waiter = Thread.ofPlatform().name("test-awaiting").start(() -> s.await(Duration.ofSeconds(30)));
             while (waiter.getState() != Thread.State.TIMED_WAITING) { // parked in await: enlisted
                 assertTrue(waiter.isAlive(), "await returned early");
@@ -170,14 +170,14 @@ class LifecycleLeakTest {
     void hubClose_releasesProducersParkedInPublish_withDroppedClosed() throws Exception {
         Hub<Integer> hub = Hub.<Integer>builder().name("parked").capacity(4)
                 .overflow(Overflow.slowProducer(Duration.ofSeconds(60))).build();
-        Subscription<Integer> never = hub.subscribe(); // never consumes
+        PullSubscription<Integer> never = hub.subscribe(); // never consumes
         List<PublishResult> results = new CopyOnWriteArrayList<>();
         List<Thread> producers = new ArrayList<>();
         for (int p = 0; p < 3; p++) {
             producers.add(Thread.ofPlatform().name("test-parked-" + p).start(() -> {
                 PublishResult r;
                 do {
-                    r = hub.publish(1);
+                    r = hub.publishAndReport(1);
                     results.add(r);
                 } while (r.isPublished());
             }));

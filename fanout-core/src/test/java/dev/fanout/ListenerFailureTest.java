@@ -76,8 +76,8 @@ class ListenerFailureTest {
     void listenerThrowingFromOnDrop_onTheQueueEngine_publishReturnsAndALaterLosslessSubscriberGetsAll(
             Failure failure) {
         Hub<Integer> hub = Hub.<Integer>builder().listener(throwing(failure)).build();
-        Subscription<Integer> dropping = hub.subscriber().overflow(Overflow.dropNewest()).capacity(1).subscribe();
-        Subscription<Integer> lossless = hub.subscribe(Overflow.slowProducer(Duration.ofSeconds(10)));
+        PullSubscription<Integer> dropping = hub.subscriber().overflow(Overflow.dropNewest()).capacity(1).subscribe();
+        PullSubscription<Integer> lossless = hub.subscribe(Overflow.slowProducer(Duration.ofSeconds(10)));
 
         List<Throwable> fromPublish = new ArrayList<>();
         for (int m = 1; m <= MESSAGES; m++) {
@@ -114,7 +114,7 @@ class ListenerFailureTest {
     @EnumSource(Failure.class)
     void listenerThrowingFromOnDrop_onTheRing_pollReturnsMovesTheCursorAndCountsTheSkipOnce(Failure failure) {
         Hub<Integer> hub = Hub.<Integer>builder().engine(Engine.ring(8)).listener(throwing(failure)).build();
-        Subscription<Integer> lossy = hub.subscriber().overflow(Overflow.dropOldest()).capacity(1).subscribe();
+        PullSubscription<Integer> lossy = hub.subscriber().overflow(Overflow.dropOldest()).capacity(1).subscribe();
         for (int m = 1; m <= MESSAGES; m++) {
             publish(hub, m);
         }
@@ -188,7 +188,7 @@ class ListenerFailureTest {
     }
 
     /** Polls until empty; a poll that throws ends the pass and is recorded. */
-    private static void pollAll(Subscription<Integer> sub, List<Long> got, List<Throwable> thrown) {
+    private static void pollAll(PullSubscription<Integer> sub, List<Long> got, List<Throwable> thrown) {
         for (int i = 0; i < 100; i++) {
             Optional<Delivery<Integer>> d;
             try {

@@ -68,7 +68,7 @@ class MaxCapacityTest {
                 publish(hub, 1);
                 received.await(20, TimeUnit.SECONDS);
             } else {
-                Subscription<Integer> sub = hub.subscribe(o);
+                PullSubscription<Integer> sub = hub.subscribe(o);
                 publish(hub, 1);
                 got.set(sub.poll());
             }
@@ -96,7 +96,7 @@ class MaxCapacityTest {
 
     /** Publishes one message; the only place that looks at what publish returns. */
     private static void publish(Hub<Integer> hub, int m) {
-        if (!hub.publish(m).isPublished()) {
+        if (!hub.publishAndReport(m).isPublished()) {
             throw new AssertionError("publish " + m + " refused");
         }
     }

@@ -37,7 +37,7 @@ class MissedMessagesTest {
     @MethodSource("lossyPairs")
     void fallingBehind_showsAsASequenceJumpAndADropCount(EngineType engine, StrategyType type) {
         Hub<Integer> hub = engine.<Integer>hub().capacity(CAPACITY).build();
-        Subscription<Integer> sub = hub.subscribe(type.overflow(Duration.ZERO));
+        PullSubscription<Integer> sub = hub.subscribe(type.overflow(Duration.ZERO));
         hub.publish(1);
         assertEquals(1, sub.poll().orElseThrow().sequence());
         for (int m = 2; m <= 1 + BEHIND; m++) {

@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
@@ -137,13 +138,13 @@ class OverflowContractTest {
         Expected e = expected(engine, type, c);
         int fill = e.fill();
         for (int m = 1; m <= fill; m++) {
-            PublishResult r = hub.publish(m);
+            PublishResult r = hub.publishAndReport(m);
             assertEquals(m, r.sequence());
             assertEquals(1, r.subscribers());
             assertEquals(1, r.accepted(), () -> "filling: " + r);
             assertEquals(0, r.dropped(), () -> "filling: " + r);
         }
-        PublishResult last = hub.publish(fill + 1);
+        PublishResult last = hub.publishAndReport(fill + 1);
 
         assertAll("the publish that found the buffer full: " + last,
                 () -> assertEquals(PublishResult.Status.PUBLISHED, last.status()),
@@ -215,21 +216,21 @@ class OverflowContractTest {
     @MethodSource("refusedPairs")
     void refusedPair_failsAtBuildAndAtSubscribe_namingTheEngineThatCan(EngineType engine, StrategyType type) {
         Overflow o = type.overflow(NO_WAIT);
-        String message = "overflow: " + o.alias() + " is not supported by the ring engine"
+        String message = "overflow: " + o.name() + " is not supported by the ring engine"
                 + " (expected: slow-producer, drop-oldest, latest-only or disconnect; Engine.queues() supports every strategy)";
         assertEquals(message, assertThrows(IllegalArgumentException.class,
                 () -> engine.<Integer>hub().overflow(o).build()).getMessage(), "build");
 
         Hub<Integer> hub = engine.<Integer>hub().capacity(CAPACITY).build();
         assertEquals(message, assertThrows(IllegalArgumentException.class,
-                () -> hub.subscriber().overflow(o).handler((seq, m) -> { }).subscribe()).getMessage(), "push subscribe");
+                () -> hub.subscriber().overflow(o).subscribe((seq, m) -> { })).getMessage(), "push subscribe");
         if (!type.pushOnly()) {
             assertEquals(message, assertThrows(IllegalArgumentException.class,
                     () -> hub.subscribe(o)).getMessage(), "pull subscribe");
         }
         assertEquals(0, hub.subscriberCount());
         assertEquals(0, hub.stats().subscribed());
-        assertEquals(1, hub.publish(1).sequence(), "the hub still works");
+        assertEquals(1, hub.publishAndReport(1).sequence(), "the hub still works");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -253,11 +254,11 @@ class OverflowContractTest {
     void capacity_roundsUpToPowerOfTwo_andBufferHoldsExactlyThat(StrategyType type, int requested) {
         int expected = type == StrategyType.LATEST_ONLY ? 1 : Map.of(1, 1, 2, 2, 3, 4, 4, 4, 5, 8).get(requested);
         Hub<Integer> hub = Hub.<Integer>builder().build();
-        Subscription<Integer> sub = hub.subscriber().overflow(type.overflow(NO_WAIT)).capacity(requested).subscribe();
+        PullSubscription<Integer> sub = hub.subscriber().overflow(type.overflow(NO_WAIT)).capacity(requested).subscribe();
 
         int cleanAccepts = 0;
         for (int m = 1; m <= 9; m++) { // 9 distinct keys for latest-per-key, more than any capacity here
-            PublishResult r = hub.publish(m);
+            PublishResult r = hub.publishAndReport(m);
             if (r.accepted() != 1 || r.dropped() != 0) {
                 break;
             }
@@ -285,7 +286,7 @@ class OverflowContractTest {
     void capacity_onTheRing_roundsUpToPowerOfTwo_andIsWhatALossySubscriberKeeps(StrategyType type, int requested) {
         int expected = type == StrategyType.LATEST_ONLY ? 1 : Map.of(1, 1, 2, 2, 3, 4, 4, 4, 5, 8).get(requested);
         Hub<Integer> hub = EngineType.RING.<Integer>hub().build();
-        Subscription<Integer> sub = hub.subscriber().overflow(type.overflow(NO_WAIT)).capacity(requested).subscribe();
+        PullSubscription<Integer> sub = hub.subscriber().overflow(type.overflow(NO_WAIT)).capacity(requested).subscribe();
         int published = EngineType.RING_SIZE + 1;
         for (int m = 1; m <= published; m++) {
             hub.publish(m);
@@ -331,11 +332,11 @@ class OverflowContractTest {
 
     private static void slowProducerTimesOutAndKeepsQueued(EngineType engine, Duration maxWait) {
         Hub<Integer> hub = engine.<Integer>hub().capacity(CAPACITY).build();
-        Subscription<Integer> sub = hub.subscribe(Overflow.slowProducer(maxWait));
+        PullSubscription<Integer> sub = hub.subscribe(Overflow.slowProducer(maxWait));
         int fill = losslessFill(engine);
         publishAll(hub, 1, fill);
 
-        PublishResult r = hub.publish(fill + 1);
+        PublishResult r = hub.publishAndReport(fill + 1);
 
         assertEquals(0, r.accepted());
         assertEquals(1, r.timedOut());
@@ -347,7 +348,7 @@ class OverflowContractTest {
         assertEquals(1, sub.stats().timedOut());
         assertEquals(1, hub.stats().timedOut());
         assertEquals(Optional.empty(), sub.closeReason(), "a timeout does not end the subscription");
-        assertEquals(1, hub.publish(fill + 2).accepted(), "room again after the consumer took");
+        assertEquals(1, hub.publishAndReport(fill + 2).accepted(), "room again after the consumer took");
         assertEquals(deliveries(fill + 2, fill + 2), pollAll(sub), "gated again: nothing more lost");
         assertBalanced(sub.stats());
     }
@@ -356,12 +357,12 @@ class OverflowContractTest {
     @EnumSource(EngineType.class)
     void slowProducer_parkedPublishUnblocksWhenConsumerPollsFromAnotherThread(EngineType engine) throws Exception {
         Hub<Integer> hub = engine.<Integer>hub().capacity(CAPACITY).build();
-        Subscription<Integer> sub = hub.subscribe(Overflow.slowProducer(LONG_WAIT));
+        PullSubscription<Integer> sub = hub.subscribe(Overflow.slowProducer(LONG_WAIT));
         int fill = losslessFill(engine);
         publishAll(hub, 1, fill);
 
         CompletableFuture<PublishResult> fifth = new CompletableFuture<>();
-        Thread publisher = Thread.ofPlatform().name("publisher").start(() -> fifth.complete(hub.publish(fill + 1)));
+        Thread publisher = Thread.ofPlatform().name("publisher").start(() -> fifth.complete(hub.publishAndReport(fill + 1)));
         awaitParked(publisher);
         assertFalse(fifth.isDone(), "publish waits while the buffer is full");
 
@@ -378,11 +379,11 @@ class OverflowContractTest {
     @EnumSource(EngineType.class)
     void slowProducer_parkedPublishIsReleasedByHubCloseAsClosed(EngineType engine) throws Exception {
         Hub<Integer> hub = engine.<Integer>hub().capacity(CAPACITY).build();
-        Subscription<Integer> sub = hub.subscribe(Overflow.slowProducer(LONG_WAIT));
+        PullSubscription<Integer> sub = hub.subscribe(Overflow.slowProducer(LONG_WAIT));
         int fill = losslessFill(engine);
         publishAll(hub, 1, fill);
         CompletableFuture<PublishResult> fifth = new CompletableFuture<>();
-        Thread publisher = Thread.ofPlatform().name("publisher").start(() -> fifth.complete(hub.publish(fill + 1)));
+        Thread publisher = Thread.ofPlatform().name("publisher").start(() -> fifth.complete(hub.publishAndReport(fill + 1)));
         awaitParked(publisher);
 
         hub.close(); // waits for the publish in flight
@@ -404,11 +405,11 @@ class OverflowContractTest {
     @EnumSource(EngineType.class)
     void slowProducer_parkedPublishIsReleasedBySubscriptionCloseAsClosed(EngineType engine) throws Exception {
         Hub<Integer> hub = engine.<Integer>hub().capacity(CAPACITY).build();
-        Subscription<Integer> sub = hub.subscribe(Overflow.slowProducer(LONG_WAIT));
+        PullSubscription<Integer> sub = hub.subscribe(Overflow.slowProducer(LONG_WAIT));
         int fill = losslessFill(engine);
         publishAll(hub, 1, fill);
         CompletableFuture<PublishResult> fifth = new CompletableFuture<>();
-        Thread publisher = Thread.ofPlatform().name("publisher").start(() -> fifth.complete(hub.publish(fill + 1)));
+        Thread publisher = Thread.ofPlatform().name("publisher").start(() -> fifth.complete(hub.publishAndReport(fill + 1)));
         awaitParked(publisher);
 
         sub.close();
@@ -430,9 +431,9 @@ class OverflowContractTest {
     @EnumSource(EngineType.class)
     void dropOldest_keepsNewestWhenFull(EngineType engine) {
         Hub<Integer> hub = engine.<Integer>hub().capacity(CAPACITY).build();
-        Subscription<Integer> sub = hub.subscribe(Overflow.dropOldest());
+        PullSubscription<Integer> sub = hub.subscribe(Overflow.dropOldest());
         for (int m = 1; m <= 10; m++) {
-            PublishResult r = hub.publish(m);
+            PublishResult r = hub.publishAndReport(m);
             assertEquals(1, r.accepted());
             // the ring's publisher never looks at a subscriber: it counts its drops when it reads
             assertEquals(m > CAPACITY && !engine.isRing() ? 1 : 0, r.dropped(DropCause.OLDEST), r::toString);
@@ -446,9 +447,9 @@ class OverflowContractTest {
     @Test
     void dropNewest_keepsOldestWhenFull() {
         Hub<Integer> hub = Hub.<Integer>builder().capacity(CAPACITY).build();
-        Subscription<Integer> sub = hub.subscribe(Overflow.dropNewest());
+        PullSubscription<Integer> sub = hub.subscribe(Overflow.dropNewest());
         for (int m = 1; m <= 10; m++) {
-            PublishResult r = hub.publish(m);
+            PublishResult r = hub.publishAndReport(m);
             assertEquals(m > CAPACITY ? 0 : 1, r.accepted(), r::toString);
             assertEquals(m > CAPACITY ? 1 : 0, r.dropped(DropCause.NEWEST), r::toString);
         }
@@ -462,10 +463,10 @@ class OverflowContractTest {
     @EnumSource(EngineType.class)
     void latestOnly_keepsOnlyNewest_andIgnoresCapacity(EngineType engine) {
         Hub<Integer> hub = engine.<Integer>hub().capacity(CAPACITY).build();
-        Subscription<Integer> sub = hub.subscriber().overflow(Overflow.latestOnly()).capacity(16).subscribe();
+        PullSubscription<Integer> sub = hub.subscriber().overflow(Overflow.latestOnly()).capacity(16).subscribe();
         assertEquals(1, sub.capacity());
         for (int m = 1; m <= 10; m++) {
-            PublishResult r = hub.publish(m);
+            PublishResult r = hub.publishAndReport(m);
             assertEquals(1, r.accepted());
             assertEquals(m > 1 && !engine.isRing() ? 1 : 0, r.dropped(DropCause.SUPERSEDED), r::toString);
         }
@@ -477,10 +478,10 @@ class OverflowContractTest {
     @Test
     void latestPerKey_rePublishedKeyReplacesItsPendingMessageAndMovesToTheBack() {
         Hub<Integer> hub = Hub.<Integer>builder().capacity(CAPACITY).build();
-        Subscription<Integer> sub = hub.subscribe(StrategyType.LATEST_PER_KEY.overflow(NO_WAIT));
+        PullSubscription<Integer> sub = hub.subscribe(StrategyType.LATEST_PER_KEY.overflow(NO_WAIT));
         publishAll(hub, 1, 3); // keys 1, 2, 3
 
-        PublishResult r = hub.publish(11); // key 1 again
+        PublishResult r = hub.publishAndReport(11); // key 1 again
 
         assertEquals(1, r.accepted());
         assertEquals(1, r.dropped(DropCause.SUPERSEDED));
@@ -493,11 +494,11 @@ class OverflowContractTest {
     @Test
     void latestPerKey_newKeyBeyondCapacityEvictsTheOldestPending() {
         Hub<Integer> hub = Hub.<Integer>builder().capacity(CAPACITY).build();
-        Subscription<Integer> sub = hub.subscribe(StrategyType.LATEST_PER_KEY.overflow(NO_WAIT));
+        PullSubscription<Integer> sub = hub.subscribe(StrategyType.LATEST_PER_KEY.overflow(NO_WAIT));
         publishAll(hub, 1, 4);      // keys 1..4: full
         hub.publish(11);            // seq 5, key 1 moves to the back: 2, 3, 4, 11
 
-        PublishResult r = hub.publish(5); // seq 6, a fifth key: evicts key 2, the oldest pending
+        PublishResult r = hub.publishAndReport(5); // seq 6, a fifth key: evicts key 2, the oldest pending
 
         assertEquals(1, r.accepted());
         assertEquals(1, r.dropped(DropCause.OLDEST));
@@ -522,7 +523,7 @@ class OverflowContractTest {
 
         hub.publish(0);
         hub.publish(0);
-        PublishResult r = hub.publish(10);
+        PublishResult r = hub.publishAndReport(10);
 
         assertEquals(0, r.dropped(), "key 0 of message 10 is not the key of the failing messages");
         assertEquals(List.of(new Delivery<>(1, 0), new Delivery<>(2, 0), new Delivery<>(3, 10)), pollAll(sub));
@@ -536,12 +537,12 @@ class OverflowContractTest {
     void disconnect_fullSubscriberIsClosedSlowAndDetached_queuedCountAsDisconnected() {
         RecordingListener listener = new RecordingListener();
         Hub<Integer> hub = Hub.<Integer>builder().capacity(CAPACITY).listener(listener).build();
-        Subscription<Integer> slow = hub.subscribe(Overflow.disconnect());
-        Subscription<Integer> other = hub.subscriber().overflow(Overflow.dropNewest()).capacity(16).subscribe();
+        PullSubscription<Integer> slow = hub.subscribe(Overflow.disconnect());
+        PullSubscription<Integer> other = hub.subscriber().overflow(Overflow.dropNewest()).capacity(16).subscribe();
         publishAll(hub, 1, 4);
         assertEquals(2, hub.subscriberCount());
 
-        PublishResult r = hub.publish(5);
+        PublishResult r = hub.publishAndReport(5);
 
         assertEquals(2, r.subscribers());
         assertEquals(1, r.accepted(), "the other subscriber took it");
@@ -560,7 +561,7 @@ class OverflowContractTest {
         assertEquals(0, s.delivered());
         assertEquals(5, s.disconnected());
         assertEquals(0, s.depth());
-        assertEquals(1, hub.publish(6).subscribers(), "later publishes skip it");
+        assertEquals(1, hub.publishAndReport(6).subscribers(), "later publishes skip it");
         assertEquals(5, slow.stats().offered());
 
         HubStats hs = hub.stats();
@@ -577,12 +578,12 @@ class OverflowContractTest {
     void disconnect_onTheRing_stalledSubscriberIsClosedSlowOncePerLap_andOfferedNothingAfter() {
         RecordingListener listener = new RecordingListener();
         Hub<Integer> hub = EngineType.RING.<Integer>hub().capacity(CAPACITY).listener(listener).build();
-        Subscription<Integer> slow = hub.subscribe(Overflow.disconnect());
-        Subscription<Integer> other = hub.subscribe(Overflow.slowProducer(LONG_WAIT));
+        PullSubscription<Integer> slow = hub.subscribe(Overflow.disconnect());
+        PullSubscription<Integer> other = hub.subscribe(Overflow.slowProducer(LONG_WAIT));
         int lap = EngineType.RING_SIZE + 1; // ring sequence 8 starts the second lap
         List<Delivery<Integer>> taken = new ArrayList<>();
         for (int m = 1; m <= lap; m++) {
-            PublishResult r = hub.publish(m);
+            PublishResult r = hub.publishAndReport(m);
             assertEquals(2, r.subscribers(), r::toString);
             assertEquals(0, r.dropped(), r::toString);
             other.poll().ifPresent(taken::add);
@@ -591,7 +592,7 @@ class OverflowContractTest {
         assertEquals(1, hub.subscriberCount(), "detached");
         assertEquals(1, hub.stats().disconnects());
         for (int m = lap + 1; m <= 3 * lap; m++) {
-            assertEquals(1, hub.publish(m).subscribers());
+            assertEquals(1, hub.publishAndReport(m).subscribers());
             other.poll().ifPresent(taken::add);
         }
         // closed as of the message that overflowed it, as on the queue engine: it held its
@@ -632,9 +633,9 @@ class OverflowContractTest {
         Hub<Integer> hub = Hub.<Integer>builder().capacity(CAPACITY).build();
         Queue received = new Queue();
         Subscription<Integer> sub = hub.subscribe(StrategyType.ELASTIC_WORKERS.overflow(LONG_WAIT), received::add);
-        assertTrue(sub.isPush());
+        assertTrue(sub instanceof PushSubscription<Integer>, "a push subscription");
         for (int m = 1; m <= n; m++) {
-            PublishResult r = hub.publish(m);
+            PublishResult r = hub.publishAndReport(m);
             assertEquals(1, r.accepted(), r::toString);
         }
         hub.close();
@@ -645,7 +646,7 @@ class OverflowContractTest {
         assertEquals(n, s.delivered());
         assertEquals(0, s.dropped());
         assertTrue(s.peakWorkers() >= 1 && s.peakWorkers() <= 4, "peakWorkers " + s.peakWorkers());
-        assertThrows(IllegalStateException.class, sub::poll, "push subscriptions do not poll");
+        assertFalse(sub instanceof PullSubscription<Integer>, "push subscriptions do not poll: a type of its own");
     }
 
     // ================================================================== lifecycle
@@ -653,11 +654,11 @@ class OverflowContractTest {
     @Test
     void hubClose_publishReturnsHubClosed() {
         Hub<Integer> hub = Hub.<Integer>builder().build();
-        Subscription<Integer> sub = hub.subscribe(Overflow.dropNewest());
+        PullSubscription<Integer> sub = hub.subscribe(Overflow.dropNewest());
         hub.publish(1);
         hub.close();
 
-        PublishResult r = hub.publish(2);
+        PublishResult r = hub.publishAndReport(2);
 
         assertEquals(PublishResult.Status.HUB_CLOSED, r.status());
         assertFalse(r.isPublished());
@@ -684,7 +685,7 @@ class OverflowContractTest {
     void hubClose_pullSubscriptionDrainsWhatItHoldsThenEndsWithHubClosed() {
         RecordingListener listener = new RecordingListener();
         Hub<Integer> hub = Hub.<Integer>builder().capacity(CAPACITY).listener(listener).build();
-        Subscription<Integer> sub = hub.subscribe(Overflow.dropNewest());
+        PullSubscription<Integer> sub = hub.subscribe(Overflow.dropNewest());
         publishAll(hub, 1, 3);
 
         hub.close();
@@ -709,7 +710,7 @@ class OverflowContractTest {
     @Test
     void hubClose_closeReasonIsSetWhileTheSubscriptionStillDrains() {
         Hub<Integer> hub = Hub.<Integer>builder().capacity(CAPACITY).build();
-        Subscription<Integer> sub = hub.subscribe(Overflow.dropNewest());
+        PullSubscription<Integer> sub = hub.subscribe(Overflow.dropNewest());
         publishAll(hub, 1, 2);
         assertEquals(Optional.empty(), sub.closeReason(), "while open");
         hub.close();
@@ -725,7 +726,7 @@ class OverflowContractTest {
     void subscriptionClose_discardsWhatItHoldsAndCountsClosedOnNextPoll() {
         RecordingListener listener = new RecordingListener();
         Hub<Integer> hub = Hub.<Integer>builder().capacity(CAPACITY).listener(listener).build();
-        Subscription<Integer> sub = hub.subscribe(Overflow.dropOldest());
+        PullSubscription<Integer> sub = hub.subscribe(Overflow.dropOldest());
         publishAll(hub, 1, 3);
 
         sub.close();
@@ -734,7 +735,7 @@ class OverflowContractTest {
         assertTrue(sub.isClosed());
         assertEquals(Optional.of(CloseReason.CLOSED), sub.closeReason());
         assertEquals(0, hub.subscriberCount());
-        assertEquals(0, hub.publish(4).subscribers());
+        assertEquals(0, hub.publishAndReport(4).subscribers());
         assertEquals(Optional.empty(), sub.poll());
         assertEquals(Optional.empty(), sub.poll());
         SubscriptionStats s = sub.stats();
@@ -795,11 +796,11 @@ class OverflowContractTest {
             }
         };
         Hub<Integer> hub = Hub.<Integer>builder().capacity(CAPACITY).listener(throwing).build();
-        Subscription<Integer> newest = hub.subscribe(Overflow.dropNewest());
-        Subscription<Integer> slow = hub.subscribe(Overflow.disconnect());
+        PullSubscription<Integer> newest = hub.subscribe(Overflow.dropNewest());
+        PullSubscription<Integer> slow = hub.subscribe(Overflow.disconnect());
         publishAll(hub, 1, 4);
 
-        PublishResult r = hub.publish(5);
+        PublishResult r = hub.publishAndReport(5);
 
         assertEquals(2, r.subscribers());
         assertEquals(1, r.dropped(DropCause.NEWEST));
@@ -820,7 +821,7 @@ class OverflowContractTest {
     @MethodSource("pullStrategiesHoldingSeveral")
     void drainHandlerThatThrows_propagates_butTheMessageCountsAsDelivered(StrategyType type) {
         Hub<Integer> hub = Hub.<Integer>builder().capacity(CAPACITY).build();
-        Subscription<Integer> sub = hub.subscribe(type.overflow(NO_WAIT));
+        PullSubscription<Integer> sub = hub.subscribe(type.overflow(NO_WAIT));
         publishAll(hub, 1, 3);
         List<Long> seen = new ArrayList<>();
 
@@ -850,7 +851,7 @@ class OverflowContractTest {
     @MethodSource("pullStrategiesHoldingSeveral")
     void drainHandlerThatThrows_leavesTheBufferUsableForLaterPublishes(StrategyType type) throws Exception {
         Hub<Integer> hub = Hub.<Integer>builder().capacity(CAPACITY).build();
-        Subscription<Integer> sub = hub.subscribe(type.overflow(NO_WAIT));
+        PullSubscription<Integer> sub = hub.subscribe(type.overflow(NO_WAIT));
         publishAll(hub, 1, 3);
         assertThrows(IllegalStateException.class, () -> sub.drain((seq, m) -> {
             if (m == 2) {
@@ -880,7 +881,7 @@ class OverflowContractTest {
     @MethodSource("pullStrategiesHoldingSeveral")
     void drain_takesAtMostLimitInOrder(StrategyType type) {
         Hub<Integer> hub = Hub.<Integer>builder().capacity(CAPACITY).build();
-        Subscription<Integer> sub = hub.subscribe(type.overflow(NO_WAIT));
+        PullSubscription<Integer> sub = hub.subscribe(type.overflow(NO_WAIT));
         publishAll(hub, 1, 3);
         List<Delivery<Integer>> seen = new ArrayList<>();
 
@@ -896,7 +897,7 @@ class OverflowContractTest {
     @MethodSource("pullStrategiesHoldingSeveral")
     void drain_takesMinOfLimitAndDepth_afterPollsAndMorePublishes(StrategyType type) {
         Hub<Integer> hub = Hub.<Integer>builder().capacity(CAPACITY).build();
-        Subscription<Integer> sub = hub.subscribe(type.overflow(NO_WAIT));
+        PullSubscription<Integer> sub = hub.subscribe(type.overflow(NO_WAIT));
         publishAll(hub, 1, 4);
         assertEquals(Optional.of(new Delivery<>(1, 1)), sub.poll());
         assertEquals(Optional.of(new Delivery<>(2, 2)), sub.poll());
@@ -915,7 +916,7 @@ class OverflowContractTest {
     void lastSequence_startsAtTheHubsSequence_soALateSubscriberHasNoLag() {
         Hub<Integer> hub = Hub.<Integer>builder().build();
         publishAll(hub, 1, 3);
-        Subscription<Integer> late = hub.subscribe(Overflow.dropOldest());
+        PullSubscription<Integer> late = hub.subscribe(Overflow.dropOldest());
 
         assertEquals(3, late.lastSequence());
         assertEquals(0, late.stats().lag());
@@ -928,7 +929,7 @@ class OverflowContractTest {
 
     static Stream<Arguments> invalidArguments() {
         Hub<Integer> hub = Hub.<Integer>builder().build();
-        Subscription<Integer> sub = hub.subscribe(Overflow.dropOldest());
+        PullSubscription<Integer> sub = hub.subscribe(Overflow.dropOldest());
         return Stream.of(
                 invalid("capacity 0", () -> Hub.builder().capacity(0), "capacity: 0 (expected: > 0)"),
                 invalid("capacity -1", () -> Hub.builder().capacity(-1), "capacity: -1 (expected: > 0)"),
@@ -968,8 +969,8 @@ class OverflowContractTest {
 
     static Stream<Arguments> nullArguments() {
         Hub<Integer> hub = Hub.<Integer>builder().build();
-        Subscription<Integer> sub = hub.subscribe(Overflow.dropOldest());
-        PublishResult result = hub.publish(1);
+        PullSubscription<Integer> sub = hub.subscribe(Overflow.dropOldest());
+        PublishResult result = hub.publishAndReport(1);
         return Stream.of(
                 nullArg("publish", () -> hub.publish(null), "message"),
                 nullArg("subscribe overflow", () -> hub.subscribe(null), "overflow"),
@@ -1040,43 +1041,93 @@ class OverflowContractTest {
     static Stream<Arguments> aliases() {
         return Stream.of(
                 Arguments.of("slow-producer", Overflow.slowProducer(Overflow.DEFAULT_MAX_WAIT)),
+                Arguments.of("slow-producer:250ms", Overflow.slowProducer(Duration.ofMillis(250))),
+                Arguments.of("SLOW-PRODUCER:2M", Overflow.slowProducer(Duration.ofMinutes(2))),
+                Arguments.of("slow-producer:PT0.5S", Overflow.slowProducer(Duration.ofMillis(500))),
+                Arguments.of("slow-producer:0s", Overflow.slowProducer(Duration.ZERO)),
                 Arguments.of("drop-oldest", Overflow.dropOldest()),
                 Arguments.of("drop-newest", Overflow.dropNewest()),
                 Arguments.of("latest-only", Overflow.latestOnly()),
                 Arguments.of("disconnect", Overflow.disconnect()),
                 Arguments.of("  Drop-Oldest\t", Overflow.dropOldest()),
-                Arguments.of("LATEST-ONLY", Overflow.latestOnly()));
+                Arguments.of("LATEST-ONLY", Overflow.latestOnly()),
+                Arguments.of("elastic-workers:1..8", Overflow.elasticWorkers(1, 8, 0, Duration.ofSeconds(1))),
+                Arguments.of("elastic-workers:0..4,backlog=16,idle=300ms,wait=5s",
+                        Overflow.elasticWorkers(0, 4, 16, Duration.ofMillis(300)).withMaxWait(Duration.ofSeconds(5))));
     }
 
     @ParameterizedTest(name = "\"{0}\"")
     @MethodSource("aliases")
-    void parse_readsEveryAliasIgnoringCaseAndBlanks(String alias, Overflow expected) {
-        Overflow parsed = Overflow.parse(alias);
-        assertEquals(expected, parsed);
-        assertEquals(alias.strip().toLowerCase(java.util.Locale.ROOT), parsed.alias());
+    void parse_readsEveryFormIgnoringCaseAndBlanks(String alias, Overflow expected) {
+        assertEquals(expected, Overflow.parse(alias));
+    }
+
+    static Stream<Overflow> everyStrategy() {
+        return Stream.concat(Stream.of(StrategyType.values()).map(t -> t.overflow(NO_WAIT)),
+                Stream.of(Overflow.slowProducer(Duration.ofMillis(1500)), Overflow.slowProducer(Duration.ofNanos(1)),
+                        Overflow.slowProducer(Duration.ofHours(3)),
+                        Overflow.elasticWorkers(2, 16, 8, Duration.ofMinutes(1)).withMaxWait(Duration.ofMillis(250))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("everyStrategy")
+    void parse_ofAlias_roundTripsEveryStrategy(Overflow o) {
+        Function<Object, ?> key = StrategyType::key;
+        Overflow back = o instanceof Overflow.LatestPerKey k ? Overflow.parse(o.alias(), k.keyFunction()) : Overflow.parse(o.alias());
+        assertEquals(o, back, o.alias());
+        assertEquals(o.alias(), back.alias());
+        assertEquals(Overflow.latestPerKey(key), Overflow.parse("latest-per-key", key), "with its key function");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"fifo", "", "drop_oldest", "dropOldest", "slow producer"})
-    void parse_unknownAliasThrowsListingTheKnownOnes(String alias) {
+    void parse_unknownAliasThrowsListingTheForms(String alias) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Overflow.parse(alias));
-        assertEquals("overflow: " + alias
-                + " (expected: slow-producer, drop-oldest, drop-newest, latest-only, disconnect)", e.getMessage());
+        assertEquals("overflow: \"" + alias + "\" (unknown strategy; expected: slow-producer[:DURATION], drop-oldest,"
+                + " drop-newest, latest-only, latest-per-key (with a key function), disconnect,"
+                + " elastic-workers:MIN..MAX[,backlog=N][,idle=DURATION][,wait=DURATION];"
+                + " a DURATION is e.g. 250ms, 1s, 2m, 1h or PT0.5S)", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"slow-producer:soon", "slow-producer:-1s", "drop-oldest:3", "elastic-workers",
+            "elastic-workers:4", "elastic-workers:2..1", "elastic-workers:1..4,speed=2", "elastic-workers:1..4,idle",
+            "latest-per-key"})
+    void parse_badParametersThrowSayingWhatIsWrong(String alias) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Overflow.parse(alias));
+        assertTrue(e.getMessage().startsWith("overflow: \"" + alias + "\" ("), e.getMessage());
+        assertTrue(e.getMessage().contains("; expected: slow-producer[:DURATION]"), e.getMessage());
     }
 
     @Test
-    void parse_aliasThatNeedsParametersThrowsNamingTheFactory() {
-        assertEquals("overflow: latest-per-key (needs parameters: use Overflow.latestPerKey(keyFunction))",
-                assertThrows(IllegalArgumentException.class, () -> Overflow.parse("latest-per-key")).getMessage());
-        assertEquals("overflow: elastic-workers (needs parameters: use Overflow.elasticWorkers(min, max, backlog, idle))",
-                assertThrows(IllegalArgumentException.class, () -> Overflow.parse("elastic-workers")).getMessage());
+    void parse_latestPerKeyNeedsItsKeyFunction() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Overflow.parse("latest-per-key")).getMessage()
+                .startsWith("overflow: \"latest-per-key\" (needs its key function: Overflow.parse(alias, keyFunction);"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"queues", "ring:1024", "ring:8", " RING:64 "})
+    void engineParse_roundTripsWithAlias(String alias) {
+        Engine e = Engine.parse(alias);
+        assertEquals(alias.strip().toLowerCase(java.util.Locale.ROOT), e.alias());
+        assertEquals(e, Engine.parse(e.alias()));
+        assertEquals(Engine.ring(1000), Engine.parse("ring:1000"), "rounded up as Engine.ring rounds");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ring", "ring:0", "ring:lots", "disruptor", "", "ring:1048577"})
+    void engineParse_badAliasThrowsNamingTheForms(String alias) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Engine.parse(alias));
+        assertTrue(e.getMessage().startsWith("engine: \"" + alias + "\" ("), e.getMessage());
+        assertTrue(e.getMessage().endsWith("expected: queues, or ring:SIZE with SIZE from 1 to 1048576)"), e.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(StrategyType.class)
-    void everyStrategy_hasItsKebabCaseAliasAndLosslessFlag(StrategyType type) {
+    void everyStrategy_hasItsKebabCaseNameAndLosslessFlag(StrategyType type) {
         Overflow o = type.overflow(NO_WAIT);
-        assertEquals(type.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), o.alias());
+        assertEquals(type.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), o.name());
+        assertTrue(o.alias().startsWith(o.name()), o.alias());
         assertEquals(type == StrategyType.SLOW_PRODUCER || type == StrategyType.ELASTIC_WORKERS, o.lossless());
     }
 
@@ -1090,12 +1141,13 @@ class OverflowContractTest {
 
     private static void publishAll(Hub<Integer> hub, int fromInclusive, int toInclusive) {
         for (int m = fromInclusive; m <= toInclusive; m++) {
-            PublishResult r = hub.publish(m);
+            PublishResult r = hub.publishAndReport(m);
             assertEquals(r.subscribers(), r.accepted(), () -> "setup publish not accepted: " + r);
         }
     }
 
-    private static List<Delivery<Integer>> pollAll(Subscription<Integer> sub) {
+    private static List<Delivery<Integer>> pollAll(Subscription<Integer> subscription) {
+        PullSubscription<Integer> sub = (PullSubscription<Integer>) subscription;
         List<Delivery<Integer>> out = new ArrayList<>();
         for (Optional<Delivery<Integer>> d = sub.poll(); d.isPresent(); d = sub.poll()) {
             out.add(d.get());

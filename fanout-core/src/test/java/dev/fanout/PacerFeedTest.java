@@ -35,7 +35,7 @@ class PacerFeedTest {
         Pacer pacer = Pacer.aimd().initialRate(START_RATE).build();
         Hub<Integer> hub = Hub.<Integer>builder().engine(engine.isRing() ? Engine.ring(64) : Engine.queues())
                 .capacity(64).pacer(pacer).build();
-        Subscription<Integer> sub = hub.subscribe(Overflow.slowProducer(Duration.ofSeconds(10)));
+        PullSubscription<Integer> sub = hub.subscribe(Overflow.slowProducer(Duration.ofSeconds(10)));
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong published = new AtomicLong();
         AtomicLong consumed = new AtomicLong();
@@ -91,6 +91,6 @@ class PacerFeedTest {
 
     /** Publishes one message; the only place that looks at what publish returns. */
     private static boolean publish(Hub<Integer> hub, int m) {
-        return hub.publish(m).isPublished();
+        return hub.publishAndReport(m).isPublished();
     }
 }

@@ -56,7 +56,7 @@ class PacingTest {
     static final class Run {
         final Pacer pacer;
         final Hub<Integer> hub;
-        final Subscription<Integer> sub;
+        final PullSubscription<Integer> sub;
         final AtomicBoolean running = new AtomicBoolean(true);
         final AtomicLong published = new AtomicLong();
         final AtomicLong consumed = new AtomicLong();
@@ -79,7 +79,7 @@ class PacingTest {
                 int i = 0;
                 while (running.get()) {
                     pacer.pace();
-                    PublishResult r = hub.publish(i++);
+                    PublishResult r = hub.publishAndReport(i++);
                     published.incrementAndGet();
                     timedOut.addAndGet(r.timedOut());
                 }

@@ -68,7 +68,7 @@ class PushCloseDiscardTest {
 
     /** Publishes one message; the only place that looks at what publish returns. */
     private static void publish(Hub<Integer> hub, int m) {
-        assertTrue(hub.publish(m).isPublished(), "publish " + m);
+        assertTrue(hub.publishAndReport(m).isPublished(), "publish " + m);
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

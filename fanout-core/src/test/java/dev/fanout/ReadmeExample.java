@@ -15,16 +15,16 @@ final class ReadmeExample {
                 .capacity(256)
                 .overflow(Overflow.dropOldest())             // for subscribers that do not choose
                 .build();
-        Subscription<String> screen = prices.subscribe(Overflow.latestOnly());
-        Subscription<String> audit = prices.subscribe(Overflow.slowProducer(Duration.ofSeconds(1)));
+        PullSubscription<String> screen = prices.subscribe(Overflow.latestOnly());
+        PullSubscription<String> audit = prices.subscribe(Overflow.slowProducer(Duration.ofSeconds(1)));
 
-        PublishResult r = prices.publish("ACME 101.5");       // says who took it, who dropped it
-        prices.publish("ACME 101.7");
+        PublishResult r = prices.publishAndReport("ACME 101.5");  // says who took it, who dropped it
+        long second = prices.publish("ACME 101.7");               // allocates nothing: the sequence number
         screen.drain((seq, p) -> out.append("screen ").append(seq).append(' ').append(p).append('\n'), 64);
         Optional<Delivery<String>> first = audit.await(Duration.ofMillis(100));   // parks; fine on a virtual thread
         prices.close();
         // @end
-        out.append("accepted ").append(r.accepted()).append('\n');
+        out.append("accepted ").append(r.accepted()).append(", then sequence ").append(second).append('\n');
         first.ifPresent(d -> out.append("audit ").append(d.sequence()).append(' ').append(d.message()).append('\n'));
         return out.toString();
     }

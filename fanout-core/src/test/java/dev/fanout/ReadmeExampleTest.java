@@ -9,7 +9,7 @@ class ReadmeExampleTest {
     void readmeExample_printsWhatTheReadmeSays() throws Exception {
         assertEquals("""
                 screen 2 ACME 101.7
-                accepted 2
+                accepted 2, then sequence 2
                 audit 1 ACME 101.5
                 """, ReadmeExample.run());
     }

@@ -25,7 +25,7 @@ class ReplayCountersTest {
         for (int m = 1; m <= 10; m++) {
             publish(hub, m);
         }
-        Subscription<Integer> sub = hub.subscriber().resumeAfter(0).subscribe();
+        PullSubscription<Integer> sub = hub.subscriber().resumeAfter(0).subscribe();
         int replayed = sub.drain((seq, m) -> { }, 100);
         publish(hub, 11);
         int live = sub.drain((seq, m) -> { }, 100);
@@ -44,6 +44,6 @@ class ReplayCountersTest {
 
     /** Publishes one message; the only place that looks at what publish returns. */
     private static void publish(Hub<Integer> hub, int m) {
-        assertTrue(hub.publish(m).isPublished(), "publish " + m);
+        assertTrue(hub.publishAndReport(m).isPublished(), "publish " + m);
     }
 }

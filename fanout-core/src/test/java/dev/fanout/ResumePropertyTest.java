@@ -38,7 +38,7 @@ class ResumePropertyTest {
         long seq;          // the resume point
         long before;       // the hub's sequence just before it attached
         long after;        // and just after
-        Subscription<Integer> sub;
+        PullSubscription<Integer> sub;
         final List<Long> got = new ArrayList<>();
         final List<Integer> messages = new ArrayList<>();
         Thread reader;
@@ -142,7 +142,7 @@ class ResumePropertyTest {
             try {
                 for (int k = 0; k < 3_000; k++) {
                     long seq = hub.sequence();
-                    Subscription<Integer> s = hub.subscriber().resumeAfter(seq).subscribe();
+                    PullSubscription<Integer> s = hub.subscriber().resumeAfter(seq).subscribe();
                     Optional<Delivery<Integer>> d = s.await(Duration.ofSeconds(5));
                     check(d.isPresent(), "nothing delivered");
                     check(s.startGap() || d.get().sequence() > seq, (ring ? "ring" : "queues") + ": resumed after "

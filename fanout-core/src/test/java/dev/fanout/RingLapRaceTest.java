@@ -141,7 +141,7 @@ class RingLapRaceTest {
         Thread publisher = Thread.ofPlatform().name("test-lap-publisher").start(() -> {
             long deadline = System.nanoTime() + ROUND_NANOS;
             for (long s = 1; s <= MAX_MESSAGES && (s <= MIN_MESSAGES || System.nanoTime() - deadline < 0); s++) {
-                PublishResult r = hub.publish(Msg.of(s));
+                PublishResult r = hub.publishAndReport(Msg.of(s));
                 if (r.sequence() != s) {
                     violations.add("publish " + s + " got sequence " + r.sequence() + ": " + r);
                     return;
@@ -196,7 +196,7 @@ class RingLapRaceTest {
 
     private static void consume(Reader r, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed ^ r.name.hashCode());
-        Subscription<Msg> s = r.sub;
+        PullSubscription<Msg> s = (PullSubscription<Msg>) r.sub; // consume runs for pull readers only
         while (true) {
             switch (r.pace) {
                 case SPIN_POLL -> {

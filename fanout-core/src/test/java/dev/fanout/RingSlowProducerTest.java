@@ -31,7 +31,7 @@ class RingSlowProducerTest {
     @EnumSource(EngineType.class)
     void slowProducer_holdsItsCapacity_evenOnALargerRing(EngineType engine) {
         Hub<Integer> hub = Hub.<Integer>builder().engine(engine.isRing() ? Engine.ring(64) : Engine.queues()).build();
-        Subscription<Integer> sub = hub.subscriber().overflow(Overflow.slowProducer(Duration.ofMillis(1)))
+        PullSubscription<Integer> sub = hub.subscriber().overflow(Overflow.slowProducer(Duration.ofMillis(1)))
                 .capacity(CAPACITY).subscribe();
         List<Integer> depths = new ArrayList<>();
         for (int m = 1; m <= 20; m++) {
@@ -55,7 +55,7 @@ class RingSlowProducerTest {
         Duration maxWait = Duration.ofMillis(10);
         Hub<Integer> hub = Hub.<Integer>builder().engine(engine.isRing() ? Engine.ring(CAPACITY) : Engine.queues())
                 .capacity(CAPACITY).build();
-        Subscription<Integer> sub = hub.subscribe(Overflow.slowProducer(maxWait));
+        PullSubscription<Integer> sub = hub.subscribe(Overflow.slowProducer(maxWait));
         int n = 100;
         int full = n - CAPACITY;
         List<Outcome> outcomes = new ArrayList<>();
@@ -96,12 +96,12 @@ class RingSlowProducerTest {
     }
 
     private static Outcome publish(Hub<Integer> hub, int m) {
-        PublishResult r = hub.publish(m);
+        PublishResult r = hub.publishAndReport(m);
         assertTrue(r.isPublished(), () -> "publish " + m + ": " + r);
         return new Outcome(r.accepted(), r.timedOut());
     }
 
-    private static List<Long> pollAll(Subscription<Integer> sub) {
+    private static List<Long> pollAll(PullSubscription<Integer> sub) {
         List<Long> out = new ArrayList<>();
         for (Optional<Delivery<Integer>> d = sub.poll(); d.isPresent(); d = sub.poll()) {
             out.add(d.get().sequence());

@@ -11,7 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class RingSmokeTest {
-    private static List<Long> seqs(Subscription<Integer> s) {
+    private static List<Long> seqs(PullSubscription<Integer> s) {
         List<Long> out = new ArrayList<>();
         s.drain((q, m) -> out.add(q), 1000);
         return out;
@@ -21,9 +21,9 @@ class RingSmokeTest {
     void ring_dropOldest_latestOnly_lossless() throws Exception {
         Hub<Integer> hub = Hub.<Integer>builder().engine(Engine.ring(8)).capacity(4)
                 .overflow(Overflow.dropOldest()).build();
-        Subscription<Integer> oldest = hub.subscribe(Overflow.dropOldest());
-        Subscription<Integer> latest = hub.subscribe(Overflow.latestOnly());
-        Subscription<Integer> lossless = hub.subscribe(Overflow.slowProducer(Duration.ZERO));
+        PullSubscription<Integer> oldest = hub.subscribe(Overflow.dropOldest());
+        PullSubscription<Integer> latest = hub.subscribe(Overflow.latestOnly());
+        PullSubscription<Integer> lossless = hub.subscribe(Overflow.slowProducer(Duration.ZERO));
         for (int i = 1; i <= 5; i++) {
             hub.publish(i);
         }
@@ -56,7 +56,7 @@ class RingSmokeTest {
         Hub<Integer> hub = Hub.<Integer>builder().engine(Engine.ring(64)).build();
         List<Long> pushed = new CopyOnWriteArrayList<>();
         Subscription<Integer> push = hub.subscribe(Overflow.slowProducer(Duration.ofSeconds(5)), (s, m) -> pushed.add(s));
-        Subscription<Integer> pull = hub.subscribe(Overflow.slowProducer(Duration.ofSeconds(5)));
+        PullSubscription<Integer> pull = hub.subscribe(Overflow.slowProducer(Duration.ofSeconds(5)));
         Thread consumer = Thread.ofVirtual().start(() -> {
             long expect = 1;
             while (expect <= 1000) {

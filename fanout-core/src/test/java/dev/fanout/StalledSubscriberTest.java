@@ -55,7 +55,7 @@ class StalledSubscriberTest {
         Hub<Integer> hub = hub(engine).name("stalled-" + alias).capacity(CAPACITY)
                 .overflow(Overflow.slowProducer(GENEROUS)).build();
 
-        Subscription<Integer> stalledPull = hub.subscribe(lossy); // never polled
+        PullSubscription<Integer> stalledPull = hub.subscribe(lossy); // never polled
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch entered = new CountDownLatch(1);
         // the push subscription's first drain task waits for a gate, so it takes a batch of several
@@ -65,10 +65,10 @@ class StalledSubscriberTest {
             awaitQuietly(gate);
             task.run();
         });
-        Subscription<Integer> stalledPush = hub.subscriber().overflow(lossy).executor(gated).handler((seq, m) -> {
+        Subscription<Integer> stalledPush = hub.subscriber().overflow(lossy).executor(gated).subscribe((seq, m) -> {
             entered.countDown();
             awaitQuietly(release);
-        }).subscribe();
+        });
         for (int i = 0; i < 4; i++) {
             hub.publish(-i);
         }
@@ -139,7 +139,7 @@ class StalledSubscriberTest {
             Overflow lossy) throws Exception {
         Hub<Integer> hub = hub(engine).name("stalled-drain-" + alias).capacity(CAPACITY)
                 .overflow(Overflow.slowProducer(GENEROUS)).build();
-        Subscription<Integer> stalled = hub.subscribe(lossy);
+        PullSubscription<Integer> stalled = hub.subscribe(lossy);
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch entered = new CountDownLatch(1);
         Thread drainer = new Thread(() -> stalled.drain((seq, m) -> {
@@ -176,7 +176,7 @@ class StalledSubscriberTest {
             throws Exception {
         // healthy, lossless subscribers: they must get all N messages, base + 1 to base + N
         long base = hub.sequence();
-        Subscription<Integer> healthyPull = hub.subscribe(Overflow.slowProducer(GENEROUS));
+        PullSubscription<Integer> healthyPull = hub.subscribe(Overflow.slowProducer(GENEROUS));
         List<Long> pulled = new ArrayList<>();
         Thread consumer = new Thread(() -> {
             while (pulled.size() < N) {
@@ -204,7 +204,7 @@ class StalledSubscriberTest {
         List<PublishResult> results = assertTimeoutPreemptively(Duration.ofSeconds(15), () -> {
             List<PublishResult> rs = new ArrayList<>(N);
             for (int i = 1; i <= N; i++) {
-                rs.add(hub.publish(i));
+                rs.add(hub.publishAndReport(i));
             }
             return rs;
         }, "publish blocked behind a stalled " + alias + " subscriber");

@@ -53,7 +53,7 @@ class TopicsCloseRaceTest {
             created.add(hub);
             return hub;
         }).build();
-        final ConcurrentLinkedQueue<Subscription<Integer>> subs = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<PullSubscription<Integer>> subs = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
         final AtomicInteger attempts = new AtomicInteger();
 
@@ -91,7 +91,7 @@ class TopicsCloseRaceTest {
                 found.add(open + " of " + created.size() + " hubs open after close");
             }
             long notEnded = 0;
-            for (Subscription<Integer> s : subs) {
+            for (PullSubscription<Integer> s : subs) {
                 while (s.poll().isPresent()) {
                     // drain what it holds: it ends once drained
                 }

@@ -44,7 +44,7 @@ class TopicsTest {
     void reclaimIdle_closesHubsWithoutSubscribersAfterTheIdleTime() {
         try (Topics<String, String> t = topics(Duration.ofSeconds(10))) {
             Hub<String> idle = t.hub("idle");
-            Subscription<String> s = t.subscribe("busy", b -> b.overflow(Overflow.latestOnly()));
+            PullSubscription<String> s = t.subscribe("busy", b -> b.overflow(Overflow.latestOnly()));
             assertEquals(0, t.reclaimIdle());  // starts the idle clock of "idle"
             millis.addAndGet(9_000);
             assertEquals(0, t.reclaimIdle());  // 9 s: not yet
@@ -100,9 +100,9 @@ class TopicsTest {
                             // keys of its own: no other thread floods this subscription, while the
                             // reclaimer races for the hub every time the subscription closes
                             String key = "k" + id + "-" + (i % 3);
-                            Subscription<String> s = t.subscribe(key, b -> b.overflow(Overflow.dropNewest()));
+                            PullSubscription<String> s = t.subscribe(key, b -> b.overflow(Overflow.dropNewest()));
                             String msg = id + ":" + i;
-                            PublishResult r = t.publish(key, msg);
+                            long r = t.publish(key, msg);
                             Optional<Delivery<String>> got;
                             do {
                                 got = s.poll();

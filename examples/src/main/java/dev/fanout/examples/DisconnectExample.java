@@ -7,6 +7,7 @@ import dev.fanout.HubStats;
 import dev.fanout.Hub;
 import dev.fanout.Overflow;
 import dev.fanout.PublishResult;
+import dev.fanout.PullSubscription;
 import dev.fanout.Subscription;
 import dev.fanout.SubscriptionStats;
 import dev.fanout.spi.HubListener;
@@ -54,8 +55,8 @@ public final class DisconnectExample {
         };
         // @start region="subscribe"
         Hub<Integer> hub = Hub.<Integer>builder().name("disconnect").listener(listener).build();
-        Subscription<Integer> healthy = hub.subscriber().overflow(Overflow.disconnect()).capacity(1024).subscribe();
-        Subscription<Integer> stalled = hub.subscriber().overflow(Overflow.disconnect()).capacity(16).subscribe();
+        PullSubscription<Integer> healthy = hub.subscriber().overflow(Overflow.disconnect()).capacity(1024).subscribe();
+        PullSubscription<Integer> stalled = hub.subscriber().overflow(Overflow.disconnect()).capacity(16).subscribe();
         // @end
 
         AtomicLong healthyRead = new AtomicLong();
@@ -96,7 +97,7 @@ public final class DisconnectExample {
 
         int published = 0;
         while (System.nanoTime() - start < runFor.toNanos()) {
-            PublishResult r = hub.publish(++published);
+            PublishResult r = hub.publishAndReport(++published);
             if (r.disconnected() > 0) {
                 System.out.println("producer: message " + published + " found the stalled client full and disconnected it");
             }

@@ -5,6 +5,7 @@ import dev.fanout.DropCause;
 import dev.fanout.Hub;
 import dev.fanout.Overflow;
 import dev.fanout.PublishResult;
+import dev.fanout.PullSubscription;
 import dev.fanout.Subscription;
 import dev.fanout.SubscriptionStats;
 import java.time.Duration;
@@ -48,7 +49,7 @@ public final class DropNewestExample {
 
         // @start region="subscribe"
         Hub<Integer> hub = Hub.<Integer>builder().name("drop-newest").capacity(4).build();
-        Subscription<Integer> slow = hub.subscribe(Overflow.dropNewest());
+        PullSubscription<Integer> slow = hub.subscribe(Overflow.dropNewest());
         // @end
 
         List<Integer> seen = new ArrayList<>();
@@ -72,7 +73,7 @@ public final class DropNewestExample {
         int published = 0;
         while (System.nanoTime() - start < runFor.toNanos()) {
             // @start region="publish"
-            PublishResult r = hub.publish(++published);
+            PublishResult r = hub.publishAndReport(++published);
             if (r.dropped(DropCause.NEWEST) > 0) {  // this message did not fit: the producer knows which
                 System.out.println("producer: dropped " + published + " (buffer full)");
                 dropped.add(published);

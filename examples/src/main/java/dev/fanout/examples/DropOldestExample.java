@@ -5,6 +5,7 @@ import dev.fanout.DropCause;
 import dev.fanout.Hub;
 import dev.fanout.Overflow;
 import dev.fanout.PublishResult;
+import dev.fanout.PullSubscription;
 import dev.fanout.Subscription;
 import dev.fanout.SubscriptionStats;
 import java.time.Duration;
@@ -45,7 +46,7 @@ public final class DropOldestExample {
 
         // @start region="subscribe"
         Hub<Integer> hub = Hub.<Integer>builder().name("drop-oldest").capacity(4).build();
-        Subscription<Integer> slow = hub.subscribe(Overflow.dropOldest());
+        PullSubscription<Integer> slow = hub.subscribe(Overflow.dropOldest());
         // @end
 
         List<Integer> seen = new ArrayList<>();
@@ -71,7 +72,7 @@ public final class DropOldestExample {
         long start = System.nanoTime();
         int published = 0;
         while (System.nanoTime() - start < runFor.toNanos()) {
-            PublishResult r = hub.publish(++published);
+            PublishResult r = hub.publishAndReport(++published);
             System.out.println("producer: published " + published
                     + (r.dropped(DropCause.OLDEST) > 0 ? ", dropped the oldest queued message to make room" : ""));
             Examples.sleep(Duration.ofMillis(25));

@@ -63,7 +63,7 @@ public final class ElasticWorkersExample {
             long next = start;
             int n = 0;
             while (System.nanoTime() - start < burstEnd) {
-                PublishResult r = documents.publish("document " + ++n);
+                PublishResult r = documents.publishAndReport("document " + ++n);
                 timeouts.addAndGet(r.timedOut());
                 next += (System.nanoTime() - start < trickleEnd ? Duration.ofMillis(100) : Duration.ofMillis(6)).toNanos();
                 Examples.sleepUntil(next);

@@ -3,6 +3,7 @@ package dev.fanout.examples;
 import dev.fanout.Delivery;
 import dev.fanout.Hub;
 import dev.fanout.Overflow;
+import dev.fanout.PullSubscription;
 import dev.fanout.Subscription;
 import dev.fanout.SubscriptionStats;
 import java.time.Duration;
@@ -40,8 +41,8 @@ public final class LatestOnlyExample {
 
         // @start region="subscribe"
         Hub<String> scoreboard = Hub.<String>builder().name("scoreboard").build();
-        Subscription<String> fast = scoreboard.subscribe(Overflow.latestOnly());
-        Subscription<String> slow = scoreboard.subscribe(Overflow.latestOnly());
+        PullSubscription<String> fast = scoreboard.subscribe(Overflow.latestOnly());
+        PullSubscription<String> slow = scoreboard.subscribe(Overflow.latestOnly());
         // @end
 
         Screen fastScreen = new Screen("fast screen (20ms)", fast, Duration.ofMillis(20), false);
@@ -71,13 +72,13 @@ public final class LatestOnlyExample {
     /** Reads the newest state every {@code every}; no output of its own unless {@code verbose}. */
     private static final class Screen implements Runnable {
         final String name;
-        final Subscription<String> subscription;
+        final PullSubscription<String> subscription;
         final Duration every;
         final boolean verbose;
         long shown;
         long reads;
 
-        Screen(String name, Subscription<String> subscription, Duration every, boolean verbose) {
+        Screen(String name, PullSubscription<String> subscription, Duration every, boolean verbose) {
             this.name = name;
             this.subscription = subscription;
             this.every = every;

@@ -5,6 +5,7 @@ import dev.fanout.Delivery;
 import dev.fanout.History;
 import dev.fanout.Hub;
 import dev.fanout.Overflow;
+import dev.fanout.PullSubscription;
 import dev.fanout.Subscription;
 import java.time.Duration;
 import java.util.Optional;
@@ -74,7 +75,7 @@ public final class ResumeAfterDisconnectExample {
 
     private static void run(Hub<String> events) {
         // 1. read 50, stall, get disconnected
-        Subscription<String> client = events.subscriber().capacity(32).subscribe();
+        PullSubscription<String> client = events.subscriber().capacity(32).subscribe();
         long first = take(client).sequence();
         for (int i = 1; i < 50 && client.closeReason().isEmpty(); i++) {
             client.await(Duration.ofSeconds(5)); // empty if a hiccup here already got it disconnected
@@ -89,7 +90,7 @@ public final class ResumeAfterDisconnectExample {
         // 2. resume where it stopped
         // @start region="resume"
         long last = client.lastSequence();                            // kept by the client, e.g. Last-Event-ID
-        Subscription<String> resumed = events.subscriber().resumeAfter(last).subscribe();
+        PullSubscription<String> resumed = events.subscriber().resumeAfter(last).subscribe();
         // @end
         long firstResumed = take(resumed).sequence();
         System.out.println("resume 1: after " + last + ", startGap=" + resumed.startGap() + ", first=" + firstResumed
@@ -116,7 +117,7 @@ public final class ResumeAfterDisconnectExample {
         // 4. resume again: too late for the history
         // @start region="gap"
         long hubAt = events.sequence();
-        Subscription<String> again = events.subscriber().resumeAfter(last).subscribe();
+        PullSubscription<String> again = events.subscriber().resumeAfter(last).subscribe();
         Delivery<String> d = take(again);
         if (again.startGap()) {                                        // what it missed is gone for good
             System.out.println("resume 2: after " + last + ", startGap=true, first=" + d.sequence()
@@ -126,7 +127,7 @@ public final class ResumeAfterDisconnectExample {
     }
 
     /** The next message; the client here never waits long, the producer publishes every 2 ms. */
-    private static Delivery<String> take(Subscription<String> s) {
+    private static Delivery<String> take(PullSubscription<String> s) {
         Optional<Delivery<String>> d = s.await(Duration.ofSeconds(5));
         if (d.isEmpty()) {
             throw new IllegalStateException("no message within 5 s; closed: " + s.closeReason().map(CloseReason::name).orElse("no"));

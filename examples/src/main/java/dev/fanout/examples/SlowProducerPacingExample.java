@@ -5,6 +5,7 @@ import dev.fanout.Hub;
 import dev.fanout.Overflow;
 import dev.fanout.Pacer;
 import dev.fanout.PublishResult;
+import dev.fanout.PullSubscription;
 import dev.fanout.Subscription;
 import java.time.Duration;
 import java.util.Optional;
@@ -60,7 +61,7 @@ public final class SlowProducerPacingExample {
                 .interval(Duration.ofMillis(50))
                 .build();
         Hub<Integer> hub = Hub.<Integer>builder().name("paced").capacity(32).pacer(pacer).build();
-        Subscription<Integer> consumer = hub.subscribe(Overflow.slowProducer(Duration.ofSeconds(5)));
+        PullSubscription<Integer> consumer = hub.subscribe(Overflow.slowProducer(Duration.ofSeconds(5)));
         // @end
 
         AtomicBoolean running = new AtomicBoolean(true);
@@ -76,7 +77,7 @@ public final class SlowProducerPacingExample {
             int i = 0;
             while (running.get()) {
                 pacer.pace();                      // waits 1/rate since the last turn
-                PublishResult r = hub.publish(i++);
+                PublishResult r = hub.publishAndReport(i++);
                 timeouts.addAndGet(r.timedOut());  // stays 0: the pacer keeps the buffer from filling
                 published.incrementAndGet();
             }

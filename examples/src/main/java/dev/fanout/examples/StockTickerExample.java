@@ -4,6 +4,7 @@ import dev.fanout.Hub;
 import dev.fanout.Overflow;
 import dev.fanout.Subscription;
 import dev.fanout.SubscriptionStats;
+import dev.fanout.PullSubscription;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,7 +56,7 @@ public final class StockTickerExample {
         List<Screen> screens = new ArrayList<>();
         for (int millis : new int[] {200, 600, 1000}) {
             // @start region="subscribe"
-            Subscription<Quote> s = quotes.subscriber()
+            PullSubscription<Quote> s = quotes.subscriber()
                     .overflow(Overflow.latestPerKey(Quote::symbol))   // newest quote per symbol
                     .capacity(64)                                     // >= the number of symbols: none evicted
                     .subscribe();
@@ -99,14 +100,14 @@ public final class StockTickerExample {
     /** Redraws every {@code every}: one batch, at most one quote per symbol. */
     private static final class Screen {
         final String name;
-        final Subscription<Quote> subscription;
+        final PullSubscription<Quote> subscription;
         final Duration every;
         final Map<String, Double> view = new HashMap<>();
         int redraws;
         int largestBatch;
         long ticksSeen;
 
-        Screen(String name, Subscription<Quote> subscription, Duration every) {
+        Screen(String name, PullSubscription<Quote> subscription, Duration every) {
             this.name = name;
             this.subscription = subscription;
             this.every = every;

@@ -3,6 +3,7 @@ package dev.fanout.examples;
 import dev.fanout.Hub;
 import dev.fanout.Overflow;
 import dev.fanout.Subscription;
+import dev.fanout.PullSubscription;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,7 +47,7 @@ public final class SubscriptionFootprintExample {
         for (int round = 0; round < perSubscription.length; round++) {
             Hub<String> hub = Hub.<String>builder().capacity(capacity).build();
             long before = usedAfterGc();
-            List<Subscription<String>> subs = new ArrayList<>(n);
+            List<PullSubscription<String>> subs = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 subs.add(hub.subscribe(overflow));
             }

@@ -3,7 +3,7 @@ package dev.fanout.sse;
 import dev.fanout.DeliveryHandler;
 import dev.fanout.Hub;
 import dev.fanout.Overflow;
-import dev.fanout.Subscription;
+import dev.fanout.PushSubscription;
 import dev.fanout.SubscriptionBuilder;
 import java.util.concurrent.Executor;
 
@@ -27,10 +27,10 @@ final class Subscribe {
      * @return the push subscription
      * @throws IllegalStateException when the hub is closed
      */
-    static <T> Subscription<T> open(Hub<T> hub, Overflow overflow, int capacity, long lastEventId,
+    static <T> PushSubscription<T> open(Hub<T> hub, Overflow overflow, int capacity, long lastEventId,
                                     boolean resume, boolean latest, DeliveryHandler<? super T> handler,
                                     Executor executor) {
-        SubscriptionBuilder<T> b = hub.subscriber().overflow(overflow).handler(handler).executor(executor);
+        SubscriptionBuilder<T> b = hub.subscriber().overflow(overflow).executor(executor);
         if (!(overflow instanceof Overflow.LatestOnly)) {
             b.capacity(capacity);
         }
@@ -41,6 +41,6 @@ final class Subscribe {
                 b.startWithLatest();
             }
         }
-        return b.subscribe();
+        return b.subscribe(handler);
     }
 }

@@ -59,7 +59,7 @@ class StallEvictionTest {
             assertEquals(1, HANDLER.openConnections());
 
             // the healthy client is still served
-            long last = HUB.publish(SseEvent.of("after", "still here")).sequence();
+            long last = HUB.publish(SseEvent.of("after", "still here"));
             SseParser.Event e;
             do {
                 e = healthy.next();

@@ -123,7 +123,7 @@ public class ElasticWorkersBenchmark implements Counted {
     }
 
     private void publish() {
-        if (hub.publish(Messages.get(next++)).allAccepted()) {
+        if (hub.publishAndReport(Messages.get(next++)).allAccepted()) {
             published++;
         } else {
             throw new IllegalStateException("a lossless subscriber refused a message");

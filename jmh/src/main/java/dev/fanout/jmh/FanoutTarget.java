@@ -5,8 +5,8 @@ import dev.fanout.DeliveryHandler;
 import dev.fanout.Hub;
 import dev.fanout.HubStats;
 import dev.fanout.Overflow;
+import dev.fanout.PullSubscription;
 import dev.fanout.StrategyType;
-import dev.fanout.Subscription;
 import dev.fanout.SubscriptionStats;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,12 +22,11 @@ import org.openjdk.jmh.infra.Blackhole;
 final class FanoutTarget extends Target {
     private final Hub<Long> hub;
     private final Overflow overflow;
-    private final Subscription<Long>[] subs;
+    private final PullSubscription<Long>[] subs;
     private final Handler[] handlers;
     /** Every subscription each subscriber had, for the teardown check; written by its drain thread. */
-    private final List<List<Subscription<Long>>> history;
+    private final List<List<PullSubscription<Long>>> history;
     private long reconnects;
-    private long dropped;
 
     @SuppressWarnings("unchecked")
     FanoutTarget(EngineType engine, StrategyType strategy, Duration maxWait, int subscribers, int workers,
@@ -47,13 +46,13 @@ final class FanoutTarget extends Target {
                 .overflow(overflow)
                 .singlePublisher()
                 .build();
-        this.subs = (Subscription<Long>[]) new Subscription<?>[subscribers];
+        this.subs = (PullSubscription<Long>[]) new PullSubscription<?>[subscribers];
         this.handlers = new Handler[subscribers];
         this.history = new ArrayList<>(subscribers);
         for (int i = 0; i < subscribers; i++) {
             subs[i] = hub.subscribe(overflow);
             handlers[i] = new Handler(sinks[i]);
-            List<Subscription<Long>> h = new ArrayList<>(1);
+            List<PullSubscription<Long>> h = new ArrayList<>(1);
             h.add(subs[i]);
             history.add(h);
         }
@@ -61,18 +60,16 @@ final class FanoutTarget extends Target {
 
     @Override
     void publish(Long message) {
-        var r = hub.publish(message);
-        if (r.isPublished()) {
+        if (hub.publish(message) > 0) {
             published++;
         }
-        dropped += r.dropped();
     }
 
     @Override
     int sweep(int worker) {
         int n = 0;
         for (int i = from(worker), to = to(worker); i < to; i++) {
-            Subscription<Long> s = subs[i];
+            PullSubscription<Long> s = subs[i];
             // Read the end before the drain: a drain of an ended subscription counts what it still
             // held, while one that saw it open may return before the producer fills and ends it.
             boolean ended = s.isClosed();
@@ -87,7 +84,7 @@ final class FanoutTarget extends Target {
 
     /** Drain thread: the subscriber comes back after a disconnect, as a client would. */
     private void reconnect(int i) {
-        Subscription<Long> fresh = hub.subscribe(overflow);
+        PullSubscription<Long> fresh = hub.subscribe(overflow);
         synchronized (history) {
             history.get(i).add(fresh);
             reconnects++;
@@ -95,9 +92,10 @@ final class FanoutTarget extends Target {
         subs[i] = fresh;
     }
 
+    /** The hub's own count of drops; read at the start and end of an iteration, not per publish. */
     @Override
     public long dropped() {
-        return dropped; // read by the publisher thread itself
+        return hub.stats().dropped();
     }
 
     long reconnects() {
@@ -113,7 +111,7 @@ final class FanoutTarget extends Target {
         synchronized (history) {
             for (int i = 0; i < subscribers; i++) {
                 long delivered = 0;
-                for (Subscription<Long> s : history.get(i)) {
+                for (PullSubscription<Long> s : history.get(i)) {
                     SubscriptionStats st = s.stats();
                     delivered += st.delivered();
                     if (st.offered() != st.delivered() + st.dropped() + st.depth()) {

@@ -6,7 +6,6 @@ import dev.fanout.Delivery;
 import dev.fanout.History;
 import dev.fanout.Hub;
 import dev.fanout.Overflow;
-import dev.fanout.PublishResult;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
@@ -59,7 +58,7 @@ final class ChangeFeed implements AutoCloseable {
 
     /**
      * The hub a feed publishes to: one publisher (the feed thread), a snapshot equal in entries
-     * to the last one is a no-op ({@link PublishResult.Status#DUPLICATE}), and the last snapshot
+     * to the last one is a no-op ({@link Hub#DUPLICATE}), and the last snapshot
      * is kept for {@link Hub#latest()} and for subscribers that {@code startWithLatest()}.
      *
      * @param overflow the default strategy of stream subscribers
@@ -164,13 +163,13 @@ final class ChangeFeed implements AutoCloseable {
                 lastRead = System.nanoTime();
                 Board board = store.top(topK);
                 lastVersion = board.version();
-                PublishResult r = hub.publish(snapshot(board));
-                switch (r.status()) {
-                    case DUPLICATE -> unchanged.incrementAndGet(); // same entries as the last one
-                    case HUB_CLOSED -> {
-                        return;
-                    }
-                    case PUBLISHED -> published.incrementAndGet();
+                long r = hub.publish(snapshot(board));
+                if (r == Hub.DUPLICATE) {
+                    unchanged.incrementAndGet(); // same entries as the last one
+                } else if (r == Hub.CLOSED) {
+                    return;
+                } else {
+                    published.incrementAndGet();
                 }
             } catch (StoreUnavailableException e) {
                 failures.incrementAndGet();

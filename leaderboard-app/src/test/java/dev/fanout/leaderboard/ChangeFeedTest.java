@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fanout.Delivery;
 import dev.fanout.Hub;
 import dev.fanout.Overflow;
-import dev.fanout.Subscription;
+import dev.fanout.PullSubscription;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,7 +44,7 @@ class ChangeFeedTest {
             assertEquals(latest, hub.latest().map(Delivery::message).orElseThrow());
 
             // a new subscriber starts with the latest snapshot, then live ones
-            try (Subscription<Snapshot> sub = hub.subscriber().startWithLatest().subscribe()) {
+            try (PullSubscription<Snapshot> sub = hub.subscriber().startWithLatest().subscribe()) {
                 Optional<Delivery<Snapshot>> first = sub.await(Duration.ofSeconds(5));
                 assertTrue(first.isPresent());
                 assertEquals(1, first.get().message().version());
