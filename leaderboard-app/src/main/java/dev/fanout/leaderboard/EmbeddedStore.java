@@ -37,9 +37,9 @@ final class EmbeddedStore implements LeaderboardStore {
     private long version; // guarded by lock
     private volatile Runnable onChange = () -> { };
 
-    private EmbeddedStore(Path journalPath) {
+    private EmbeddedStore(Path journalPath, Journal.Recovery recovery) {
         long start = System.nanoTime();
-        this.journal = Journal.open(journalPath, this::replay);
+        this.journal = Journal.open(journalPath, this::replay, recovery);
         LOG.log(Level.INFO, "journal {0}: replayed {1} games for {2} players in {3} ms",
                 journalPath, version, halfPoints.size(), (System.nanoTime() - start) / 1_000_000);
     }
@@ -47,9 +47,20 @@ final class EmbeddedStore implements LeaderboardStore {
     /**
      * @param journalPath the journal file, created when missing
      * @return the store, with the journal replayed
+     * @throws Journal.DamagedException when the journal is damaged other than by a torn tail
      */
     static EmbeddedStore open(Path journalPath) {
-        return new EmbeddedStore(journalPath);
+        return new EmbeddedStore(journalPath, Journal.Recovery.REFUSE);
+    }
+
+    /**
+     * @param journalPath the journal file, created when missing
+     * @param recovery    what to do when the journal is damaged other than by a torn tail
+     * @return the store, with the journal replayed (and repaired, when asked)
+     * @throws Journal.DamagedException when the journal is damaged and {@code recovery} refuses
+     */
+    static EmbeddedStore open(Path journalPath, Journal.Recovery recovery) {
+        return new EmbeddedStore(journalPath, recovery);
     }
 
     private void replay(Game g) {

@@ -11,7 +11,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,10 +32,19 @@ import java.util.zip.CRC32C;
  * ids (each as {@link DataOutputStream#writeUTF}) and the result code.
  *
  * <h2>Recovery</h2>
- * {@link #open} replays every intact record in order. The first record that is cut short, has
- * an impossible length or a wrong checksum ends the valid journal: the file is truncated there
- * with a warning that says how many bytes were dropped, and the store starts. A crash during a
- * write can only tear the last record, and that record was never acknowledged.
+ * {@link #open} replays every record in order. A game is acknowledged only after its record is
+ * on disk, so the only damage a crash can leave is a <em>torn tail</em>: the last record cut
+ * short (its header incomplete, or fewer payload bytes than its length says, and those bytes do
+ * not pass its checksum). A torn tail is cut off with a warning, and the store starts.
+ *
+ * <p>Any other damage (a checksum mismatch in a complete record, an impossible length, a
+ * payload that does not decode, a format byte this version does not know) may have hit an
+ * acknowledged game, so {@link #open} refuses to start: it throws {@link DamagedException},
+ * whose message names the file, the byte offset and the record number, and leaves the file
+ * exactly as it was. The way out is an explicit repair ({@link Recovery#REPAIR}): the damaged
+ * file is kept aside as {@code <name>.damaged-<time>}, a new journal is written with every record
+ * that still verifies (after a damaged record the scan resumes at the next position where a
+ * whole record verifies), and a warning lists each dropped byte range.
  *
  * <h2>Threads</h2>
  * {@link #append(Game)} is safe from any thread. One writer thread ({@code leaderboard-journal})
@@ -49,7 +62,57 @@ final class Journal implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Journal.class.getName());
     private static final Object STOP = new Object();
 
+    /** What {@link #open} does with damage other than a torn tail. */
+    enum Recovery {
+        /** Refuse to start: throw {@link DamagedException} and leave the file untouched (the default). */
+        REFUSE,
+        /** Keep the damaged file aside, keep every record that verifies, report what was dropped. */
+        REPAIR
+    }
+
+    /**
+     * The journal is damaged in a way a crash cannot explain; the file was not changed. The
+     * message names the file, the offset and the record, and says how to repair.
+     */
+    static final class DamagedException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+        private final transient Path path;
+        private final long offset;
+        private final int record;
+
+        DamagedException(Path path, long offset, int record, String message) {
+            super(message);
+            this.path = path;
+            this.offset = offset;
+            this.record = record;
+        }
+
+        /** @return the journal file */
+        Path path() {
+            return path;
+        }
+
+        /** @return the byte offset of the damaged record */
+        long offset() {
+            return offset;
+        }
+
+        /** @return the damaged record's number, 1 for the first record */
+        int record() {
+            return record;
+        }
+    }
+
     private record Pending(byte[] record, CompletableFuture<Void> done) {
+    }
+
+    /** What a repair keeps and drops. */
+    private static final class Repair {
+        /** Byte ranges {@code [start, end)} of the records kept, in order. */
+        final List<long[]> kept = new ArrayList<>();
+        final List<String> dropped = new ArrayList<>();
+        long droppedBytes;
+        int records;
     }
 
     private final Path path;
@@ -69,14 +132,31 @@ final class Journal implements AutoCloseable {
     }
 
     /**
-     * Opens (or creates) a journal, replays its intact records and truncates a torn tail.
+     * Opens (or creates) a journal, replays it and cuts a torn tail; refuses any other damage.
      *
      * @param path   the file; missing parent directories are created
      * @param replay receives each intact game, in order, on the calling thread
      * @return the journal, ready for appends
+     * @throws DamagedException     when the journal is damaged other than by a torn tail
      * @throws UncheckedIOException when the file cannot be opened at all
      */
     static Journal open(Path path, Consumer<Game> replay) {
+        return open(path, replay, Recovery.REFUSE);
+    }
+
+    /**
+     * Opens (or creates) a journal, replays it and cuts a torn tail; other damage is refused or
+     * repaired as {@code recovery} says.
+     *
+     * @param path     the file; missing parent directories are created
+     * @param replay   receives each kept game, in order, on the calling thread
+     * @param recovery what to do with damage other than a torn tail
+     * @return the journal, ready for appends
+     * @throws DamagedException     when the journal is damaged and {@code recovery} is
+     *                              {@link Recovery#REFUSE}
+     * @throws UncheckedIOException when the file cannot be opened, read or repaired
+     */
+    static Journal open(Path path, Consumer<Game> replay, Recovery recovery) {
         try {
             Path parent = path.toAbsolutePath().getParent();
             if (parent != null) {
@@ -86,11 +166,19 @@ final class Journal implements AutoCloseable {
                     StandardOpenOption.WRITE);
             long valid;
             try {
-                valid = replay(ch, path, replay);
+                Repair repair = recovery == Recovery.REPAIR ? new Repair() : null;
+                valid = replay(ch, path, replay, repair);
+                if (valid < 0) { // repaired: write the kept records to a new file and open that
+                    ch.close();
+                    long size = repair(path, repair);
+                    ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                    valid = size;
+                }
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 throw e;
             }
+            ch.position(valid);
             Journal j = new Journal(path, ch, valid);
             j.writer.start();
             return j;
@@ -99,57 +187,225 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    private static long replay(FileChannel ch, Path path, Consumer<Game> replay) throws IOException {
+    /** The verdict on the bytes at one position. */
+    private record Check(int length, String problem, boolean torn, Game game) {
+        static Check ok(int length, Game game) {
+            return new Check(length, null, false, game);
+        }
+
+        static Check damaged(int length, String problem) {
+            return new Check(length, problem, false, null);
+        }
+
+        static Check torn(String problem) {
+            return new Check(0, problem, true, null);
+        }
+
+        boolean good() {
+            return problem == null;
+        }
+    }
+
+    /** Judges the record at {@code pos}: whole and valid, a torn tail, or damaged. */
+    private static Check check(FileChannel ch, long pos, long size) throws IOException {
+        if (size - pos < HEADER) {
+            return Check.torn("its header is cut short (" + (size - pos) + " of " + HEADER + " bytes)");
+        }
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        readFully(ch, header, pos);
+        int length = header.getInt(0);
+        int crc = header.getInt(4);
+        if (length <= 0 || length > MAX_RECORD) {
+            return Check.damaged(0, "its length " + length + " is impossible (expected: 1 to " + MAX_RECORD + ")");
+        }
+        long have = size - pos - HEADER;
+        if (have < length) {
+            // A crash during a write leaves a prefix of the last record: a header whose length
+            // runs past the end, then part of its payload and nothing else. If some of the bytes
+            // present are a whole payload (they pass the checksum), or a whole record starts in
+            // them, the length field is damaged instead: a record that is whole, and maybe more.
+            byte[] rest = new byte[(int) have];
+            readFully(ch, ByteBuffer.wrap(rest), pos + HEADER);
+            CRC32C prefix = new CRC32C();
+            for (int n = 0; n < rest.length; n++) {
+                prefix.update(rest[n]);
+                if ((int) prefix.getValue() == crc) {
+                    return Check.damaged(0, "its length " + length + " runs past the end of the file, but its first "
+                            + (n + 1) + " payload bytes pass its checksum: the length field is damaged");
+                }
+            }
+            for (int at = 0; at < rest.length; at++) {
+                if (wholeRecordAt(rest, at) > 0) {
+                    return Check.damaged(0, "its length " + length + " runs past the end of the file, but a whole"
+                            + " record starts at byte " + (pos + HEADER + at) + ": the length field is damaged");
+                }
+            }
+            return Check.torn("it is cut short (" + have + " of " + length + " payload bytes)");
+        }
+        ByteBuffer payload = ByteBuffer.allocate(length);
+        readFully(ch, payload, pos + HEADER);
+        int actual = crc32c(payload.array());
+        if (actual != crc) {
+            return Check.damaged(length, String.format("its checksum does not match (stored %08x, computed %08x)",
+                    crc, actual));
+        }
+        byte format = payload.get(0);
+        if (format != FORMAT) {
+            return Check.damaged(length, "its format byte is " + format + ", and this version reads format "
+                    + FORMAT + " only (a journal written by a newer version?)");
+        }
+        try {
+            return Check.ok(length, decode(payload.array()));
+        } catch (IOException | IllegalArgumentException e) {
+            return Check.damaged(length, "its payload passes the checksum but does not decode (" + e.getMessage() + ")");
+        }
+    }
+
+    private static int crc32c(byte[] bytes) {
+        return crc32c(bytes, 0, bytes.length);
+    }
+
+    private static int crc32c(byte[] bytes, int offset, int length) {
+        CRC32C c = new CRC32C();
+        c.update(bytes, offset, length);
+        return (int) c.getValue();
+    }
+
+    /** @return the length of the whole, verifying record at {@code at} in {@code buf}, or -1 */
+    private static int wholeRecordAt(byte[] buf, int at) {
+        if (buf.length - at < HEADER + 1) {
+            return -1;
+        }
+        ByteBuffer b = ByteBuffer.wrap(buf);
+        int length = b.getInt(at);
+        if (length <= 0 || length > buf.length - at - HEADER
+                || crc32c(buf, at + HEADER, length) != b.getInt(at + 4)) {
+            return -1;
+        }
+        try {
+            decode(java.util.Arrays.copyOfRange(buf, at + HEADER, at + HEADER + length));
+            return length;
+        } catch (IOException | IllegalArgumentException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Replays the journal and cuts a torn tail.
+     *
+     * @param repair null to refuse damage; otherwise collects what a repair keeps
+     * @return the end of the valid journal, or -1 when it must be rewritten from {@code repair}
+     */
+    private static long replay(FileChannel ch, Path path, Consumer<Game> replay, Repair repair)
+            throws IOException {
         long size = ch.size();
         long pos = 0;
         int records = 0;
-        String problem = null;
-        ByteBuffer header = ByteBuffer.allocate(HEADER);
         while (pos < size) {
-            if (size - pos < HEADER) {
-                problem = "a record header cut short";
-                break;
+            Check c = check(ch, pos, size);
+            if (c.good()) {
+                replay.accept(c.game());
+                records++;
+                if (repair != null) {
+                    repair.kept.add(new long[] {pos, pos + HEADER + c.length()});
+                }
+                pos += HEADER + c.length();
+                continue;
             }
-            header.clear();
-            readFully(ch, header, pos);
-            int length = header.getInt(0);
-            int crc = header.getInt(4);
-            if (length <= 0 || length > MAX_RECORD) {
-                problem = "an impossible record length " + length;
-                break;
+            if (c.torn()) {
+                LOG.log(Level.WARNING, "journal {0}: the last record, number {1} at byte {2}, is a torn write:"
+                        + " {3}. A crash during a write leaves this, and that game was never acknowledged;"
+                        + " cutting the {4} bytes from byte {2}. {5} records kept.",
+                        path, records + 1, pos, c.problem(), size - pos, records);
+                ch.truncate(pos);
+                ch.force(true);
+                return pos;
             }
-            if (size - pos - HEADER < length) {
-                problem = "a record cut short";
-                break;
+            if (repair == null) {
+                throw new DamagedException(path, pos, records + 1, "journal " + path.toAbsolutePath() + ": record "
+                        + (records + 1) + " at byte " + pos + " is damaged: " + c.problem() + ". "
+                        + (size - pos) + " bytes from there to the end of the file (" + size + " bytes) cannot be"
+                        + " trusted, and a crash cannot explain this damage, so acknowledged games may be in them."
+                        + " The file was not changed. To start anyway, keeping every record that still verifies"
+                        + " and the damaged file aside, set leaderboard.journal-repair=true"
+                        + " (LEADERBOARD_JOURNAL_dash_REPAIR=true) for one start.");
             }
-            ByteBuffer payload = ByteBuffer.allocate(length);
-            readFully(ch, payload, pos + HEADER);
-            CRC32C c = new CRC32C();
-            c.update(payload.array());
-            if ((int) c.getValue() != crc) {
-                problem = "a checksum mismatch";
-                break;
-            }
-            Game game;
-            try {
-                game = decode(payload.array());
-            } catch (IOException | IllegalArgumentException e) {
-                problem = "an undecodable record (" + e.getMessage() + ")";
-                break;
-            }
-            replay.accept(game);
-            records++;
-            pos += HEADER + length;
+            repair.records = records;
+            repairScan(ch, replay, repair, pos, c);
+            return -1;
         }
-        if (problem != null) {
-            LOG.log(Level.WARNING, "journal {0}: {1} at byte {2}; truncating {3} trailing bytes"
-                    + " (a write torn by a crash; that game was never acknowledged). {4} records kept.",
-                    path, problem, pos, size - pos, records);
-            ch.truncate(pos);
-            ch.force(true);
-        }
-        ch.position(pos);
         return pos;
+    }
+
+    /** Repair: from the first damaged record on, keeps every record that verifies. */
+    private static void repairScan(FileChannel ch, Consumer<Game> replay, Repair repair, long pos, Check first)
+            throws IOException {
+        long size = ch.size();
+        Check c = first;
+        while (pos < size) {
+            if (c == null) {
+                c = check(ch, pos, size);
+            }
+            if (c.good()) {
+                replay.accept(c.game());
+                repair.records++;
+                repair.kept.add(new long[] {pos, pos + HEADER + c.length()});
+                pos += HEADER + c.length();
+                c = null;
+                continue;
+            }
+            if (c.torn()) {
+                repair.dropped.add("bytes " + pos + " to " + size + ", a torn last record (" + c.problem() + ")");
+                repair.droppedBytes += size - pos;
+                return;
+            }
+            // skip to the next position where a whole record verifies
+            long from = pos;
+            Check found = null;
+            long next = from + 1;
+            for (; next < size; next++) {
+                Check n = check(ch, next, size);
+                if (n.good()) {
+                    found = n;
+                    break;
+                }
+            }
+            repair.dropped.add("bytes " + from + " to " + next + " (" + (next - from) + " bytes, from a record where "
+                    + c.problem() + ")");
+            repair.droppedBytes += next - from;
+            pos = next;
+            c = found;
+        }
+    }
+
+    /**
+     * Writes the kept records to a new file, moves the damaged one aside and the new one in place.
+     *
+     * @return the new journal's size
+     */
+    private static long repair(Path path, Repair repair) throws IOException {
+        Path damaged = path.resolveSibling(path.getFileName() + ".damaged-" + DateTimeFormatter
+                .ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC).format(Instant.now()));
+        Path tmp = path.resolveSibling(path.getFileName() + ".repairing");
+        long total = 0;
+        try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                     StandardOpenOption.WRITE)) {
+            for (long[] r : repair.kept) {
+                long at = r[0];
+                while (at < r[1]) {
+                    at += in.transferTo(at, r[1] - at, out);
+                }
+                total += r[1] - r[0];
+            }
+            out.force(true);
+        }
+        Files.move(path, damaged); // fails rather than overwrite an earlier one
+        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
+        LOG.log(Level.WARNING, "journal {0}: repaired. Kept {1} records ({2} bytes); dropped {3} bytes: {4}."
+                + " The damaged file is kept as {5}.", path, repair.records, total, repair.droppedBytes,
+                String.join("; ", repair.dropped), damaged);
+        return total;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {

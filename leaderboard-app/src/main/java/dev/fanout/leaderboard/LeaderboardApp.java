@@ -48,7 +48,8 @@ public final class LeaderboardApp implements AutoCloseable {
         this.config = LeaderboardConfig.from(root.get("leaderboard"));
         ObjectMapper mapper = Json.mapper();
         this.store = config.embedded()
-                ? EmbeddedStore.open(config.journal())
+                ? EmbeddedStore.open(config.journal(),
+                        config.journalRepair() ? Journal.Recovery.REPAIR : Journal.Recovery.REFUSE)
                 : RedisStore.connect(config.store(), config.prefix(), config.redisTimeout());
         Hub<Snapshot> h = null;
         ChangeFeed f = null;

@@ -16,6 +16,9 @@ import java.util.Optional;
  *
  * @param store        {@code memory}, or a Redis URI such as {@code redis://127.0.0.1:6379}
  * @param journal      the embedded store's journal file
+ * @param journalRepair whether a damaged journal (damage other than a torn last record) is
+ *                     repaired at start: the damaged file kept aside, every record that still
+ *                     verifies kept, what was dropped logged; false (the default) refuses to start
  * @param prefix       the Redis key prefix
  * @param topK         entries in a streamed snapshot, and the default {@code limit}
  * @param rate         snapshots per second at most
@@ -32,7 +35,7 @@ import java.util.Optional;
  * @param redisTimeout the Redis command timeout
  * @param resync       how often the change feed compares a shared store's version
  */
-public record LeaderboardConfig(String store, Path journal, String prefix, int topK, double rate, Overflow strategy,
+public record LeaderboardConfig(String store, Path journal, boolean journalRepair, String prefix, int topK, double rate, Overflow strategy,
                                 Optional<String> token, int maxBodyBytes, int maxIdLength, int maxLimit,
                                 int maxStreams, Duration heartbeat, Duration stallTimeout, Duration redisTimeout,
                                 Duration resync) {
@@ -100,6 +103,7 @@ public record LeaderboardConfig(String store, Path journal, String prefix, int t
         return new LeaderboardConfig(
                 c.get("store").asString().orElse("memory").strip(),
                 Path.of(c.get("journal").asString().orElse("data/leaderboard.journal")),
+                c.get("journal-repair").asBoolean().orElse(false),
                 c.get("prefix").asString().orElse("leaderboard"),
                 c.get("topk").asInt().orElse(10),
                 c.get("rate").asDouble().orElse(10.0),

@@ -18,7 +18,15 @@ public final class Main {
     public static void main(String[] args) {
         LogConfig.configureRuntime();
         Config config = Config.create();
-        LeaderboardApp app = LeaderboardApp.start(config);
+        LeaderboardApp app;
+        try {
+            app = LeaderboardApp.start(config);
+        } catch (Journal.DamagedException e) {
+            // the message says what is damaged, where, and how to repair: no stack trace
+            System.getLogger(Main.class.getName()).log(System.Logger.Level.ERROR, e.getMessage());
+            System.exit(2);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("leaderboard-shutdown").unstarted(app::close));
         System.getLogger(Main.class.getName()).log(System.Logger.Level.INFO, app.describe());
     }
