@@ -39,7 +39,9 @@ final class AppMetrics implements AutoCloseable {
 
     /** Outcomes of {@code POST /submit-game}, as the {@code outcome} tag. */
     enum Outcome {
-        APPLIED, DUPLICATE, INVALID, UNAUTHORIZED, TOO_LARGE, UNSUPPORTED_TYPE, UNAVAILABLE;
+        APPLIED, DUPLICATE, INVALID, UNAUTHORIZED, TOO_LARGE, UNSUPPORTED_TYPE, UNAVAILABLE,
+        /** The store may or may not have applied it (Redis did not answer in time). */
+        UNKNOWN;
 
         String tag() {
             return name().toLowerCase(Locale.ROOT);

@@ -115,6 +115,14 @@ final class LeaderboardService implements HttpService {
         long start = System.nanoTime();
         try {
             applied = store.apply(game);
+        } catch (StoreOutcomeUnknownException e) {
+            metrics.submission(AppMetrics.Outcome.UNKNOWN);
+            res.header(HeaderValues.create(HeaderNames.RETRY_AFTER, "1"));
+            error(res, Status.SERVICE_UNAVAILABLE_503, "outcome_unknown", null,
+                    "the store did not answer in time; the game may or may not have been applied (or may be"
+                            + " applied later): retry with the same game_id, which is safe, since a game is"
+                            + " applied at most once (a retry answers duplicate if it was): " + e.getMessage());
+            return;
         } catch (StoreUnavailableException e) {
             metrics.submission(AppMetrics.Outcome.UNAVAILABLE);
             res.header(HeaderValues.create(HeaderNames.RETRY_AFTER, "1"));

@@ -15,6 +15,9 @@ import java.util.Optional;
  *
  * <h2>Errors</h2>
  * A store that cannot serve throws {@link StoreUnavailableException}; nothing was half-applied.
+ * From {@link #apply(Game)} it means the game was not applied, except for its subclass
+ * {@link StoreOutcomeUnknownException}: the write was sent and its answer lost, so the game may
+ * have been applied (or be applied later); retrying the same game id is safe.
  */
 public interface LeaderboardStore extends AutoCloseable {
 
@@ -23,7 +26,8 @@ public interface LeaderboardStore extends AutoCloseable {
      *
      * @param game the game
      * @return {@link Applied#APPLIED} the first time this game id is seen, {@link Applied#DUPLICATE} after
-     * @throws StoreUnavailableException when the game could not be made durable
+     * @throws StoreUnavailableException  when the game was not applied
+     * @throws StoreOutcomeUnknownException when the game may or may not have been applied
      */
     Applied apply(Game game);
 

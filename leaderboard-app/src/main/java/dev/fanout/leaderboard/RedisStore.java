@@ -44,7 +44,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <h2>Outages</h2>
  * Lettuce reconnects by itself; while disconnected, commands are rejected at once (not queued),
- * so the HTTP layer answers 503 quickly. After a reconnect the change listener runs, because
+ * so the HTTP layer answers 503 quickly. A game sent while disconnected is known not to be
+ * applied ({@link StoreUnavailableException}); a game whose script was sent but whose answer did
+ * not come within the timeout, or was lost with the connection, may have been applied, or may
+ * still be applied when a paused Redis resumes ({@link StoreOutcomeUnknownException}). After a reconnect the change listener runs, because
  * pub/sub messages sent meanwhile were lost. Redis may also be down when the app starts: the
  * store starts all the same, answers every call with {@link StoreUnavailableException} and
  * retries the first connect in the background (backing off to every 2 s) until it succeeds.
@@ -267,10 +270,23 @@ final class RedisStore implements LeaderboardStore {
     @Override
     public Applied apply(Game game) {
         Objects.requireNonNull(game, "game");
-        Long v = script(applySha, APPLY, ScriptOutputType.INTEGER,
-                new String[] {prefix + ":game:" + game.gameId(), scoresKey, versionKey},
-                game.player1(), game.player2(), half(game.result().halfPoints1()),
-                half(game.result().halfPoints2()), channel);
+        Connected c = connected;
+        if (c == null || !c.connection().isOpen()) {
+            // rejected before sending: known not to be applied
+            throw new StoreUnavailableException("redis " + where() + ": not connected", null);
+        }
+        Long v;
+        try {
+            v = script(applySha, APPLY, ScriptOutputType.INTEGER,
+                    new String[] {prefix + ":game:" + game.gameId(), scoresKey, versionKey},
+                    game.player1(), game.player2(), half(game.result().halfPoints1()),
+                    half(game.result().halfPoints2()), channel);
+        } catch (StoreUnavailableException e) {
+            // sent, or about to be, and no answer: a timeout, a connection lost on the way, a
+            // disconnect between the check above and the send; only the last is known not to
+            // apply, so all of them say "unknown"
+            throw new StoreOutcomeUnknownException(e.getMessage(), e.getCause());
+        }
         if (v == 0) {
             return Applied.DUPLICATE;
         }

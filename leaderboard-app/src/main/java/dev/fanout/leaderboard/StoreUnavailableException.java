@@ -4,9 +4,11 @@ import java.io.Serial;
 
 /**
  * The store cannot take or serve a request right now (Redis down, journal failing). Nothing was
- * half-applied: the caller may retry the same game, which is idempotent by its id.
+ * half-applied: the caller may retry the same game, which is idempotent by its id. Thrown as
+ * such, it also means the write was not applied; its subclass
+ * {@link StoreOutcomeUnknownException} means the store may have applied it.
  */
-public final class StoreUnavailableException extends RuntimeException {
+public class StoreUnavailableException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
 
