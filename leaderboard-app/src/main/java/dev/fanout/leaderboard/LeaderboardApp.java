@@ -5,6 +5,7 @@ import dev.fanout.Hub;
 import dev.fanout.sse.ConnectionLimits;
 import dev.fanout.sse.SseHandler;
 import io.helidon.config.Config;
+import io.helidon.http.NotFoundException;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
@@ -82,9 +83,11 @@ public final class LeaderboardApp implements AutoCloseable {
                             .observersDiscoverServices(false)
                             .addObserver(MetricsObserver.builder().endpoint("/metrics").build())
                             .build())
+                    .directHandlers(JsonErrors.create(mapper))
                     .routing(r -> r.register(service)
                             .get("/stream-leaderboard", stream)
-                            .get("/spectators", new Spectators(stream::openConnections, mapper)))
+                            .get("/spectators", new Spectators(stream::openConnections, mapper))
+                            .error(NotFoundException.class, service::notFound))
                     .build()
                     .start();
         } catch (RuntimeException e) {

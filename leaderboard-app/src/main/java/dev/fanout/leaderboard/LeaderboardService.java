@@ -2,11 +2,13 @@ package dev.fanout.leaderboard;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpMediaType;
+import io.helidon.http.Method;
+import io.helidon.http.NotFoundException;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -17,9 +19,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.regex.Pattern;
 
 /**
  * The HTTP API of DESIGN.md section 4, except {@code /metrics} (Helidon's metrics observer) and
@@ -27,8 +31,12 @@ import java.util.OptionalLong;
  *
  * <p>Every response body is JSON written by Jackson, errors included:
  * {@code {"error":"invalid_field","field":"result","message":"result: 3 (expected: 0, 1 or 2)"}}.
- * Checks on {@code POST /submit-game} run in this order: 401, 415, 413, 400; a rejected request
- * changes nothing.
+ * Checks on {@code POST /submit-game} run in this order: 400 (two {@code Authorization}
+ * headers), 401, 415, 413, 400; a rejected request changes nothing, and an error answered
+ * before its body was read closes the connection ({@code Connection: close}), so unread body
+ * bytes are never taken for a next request. {@code HEAD} is served wherever {@code GET} is
+ * (headers only); another method on a known path gets 405 with {@code Allow}
+ * ({@link #notFound}).
  *
  * <p>Thread-safe: handlers run concurrently on virtual threads and share only immutable state,
  * the thread-safe store, feed and metrics.
@@ -43,7 +51,7 @@ final class LeaderboardService implements HttpService {
     private final AppMetrics metrics;
     private final ObjectMapper mapper;
     private final SubmissionParser parser;
-    private final byte[] tokenHeader;
+    private final byte[] token;
     private final byte[] page;
 
     LeaderboardService(LeaderboardConfig config, LeaderboardStore store, ChangeFeed feed, AppMetrics metrics,
@@ -54,7 +62,7 @@ final class LeaderboardService implements HttpService {
         this.metrics = metrics;
         this.mapper = mapper;
         this.parser = new SubmissionParser(mapper, config.maxIdLength());
-        this.tokenHeader = config.token().map(t -> ("Bearer " + t).getBytes(StandardCharsets.UTF_8)).orElse(null);
+        this.token = config.token().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
         this.page = resource("/web/index.html");
     }
 
@@ -73,29 +81,74 @@ final class LeaderboardService implements HttpService {
     public void routing(HttpRules rules) {
         rules.post("/submit-game", this::submit)
                 .get("/leaderboard", this::leaderboard)
+                .head("/leaderboard", this::leaderboard)
                 .get("/player/{id}/stats", this::stats)
-                .get("/", this::page);
+                .head("/player/{id}/stats", this::stats)
+                .get("/", this::page)
+                .head("/", this::page);
+    }
+
+    /** The methods each path takes, for 405 answers; the last two are served by the app. */
+    private static final List<Map.Entry<Pattern, String>> ALLOWED = List.of(
+            Map.entry(Pattern.compile("/submit-game"), "POST"),
+            Map.entry(Pattern.compile("/leaderboard"), "GET, HEAD"),
+            Map.entry(Pattern.compile("/player/[^/]+/stats"), "GET, HEAD"),
+            Map.entry(Pattern.compile("/"), "GET, HEAD"),
+            Map.entry(Pattern.compile("/stream-leaderboard"), "GET"),
+            Map.entry(Pattern.compile("/metrics"), "GET"));
+
+    /**
+     * Routing's error handler for requests no route took: 405 with {@code Allow} for a known path
+     * with another method, 404 otherwise; both with a JSON body.
+     */
+    void notFound(ServerRequest req, ServerResponse res, NotFoundException e) {
+        String path = req.path().path();
+        for (Map.Entry<Pattern, String> a : ALLOWED) {
+            if (a.getKey().matcher(path).matches()) {
+                res.header(HeaderValues.create(HeaderNames.ALLOW, a.getValue()));
+                error(req, res, Status.METHOD_NOT_ALLOWED_405, "method_not_allowed", null,
+                        req.prologue().method().text() + " " + path + " (expected: " + a.getValue() + ")");
+                return;
+            }
+        }
+        error(req, res, Status.NOT_FOUND_404, "not_found", null, "no resource at " + path);
     }
 
     // ------------------------------------------------------------------ POST /submit-game
 
     private void submit(ServerRequest req, ServerResponse res) {
-        if (tokenHeader != null) {
-            Optional<String> auth = req.headers().first(HeaderNames.AUTHORIZATION);
-            if (auth.isEmpty() || !MessageDigest.isEqual(tokenHeader, auth.get().getBytes(StandardCharsets.UTF_8))) {
+        if (token != null) {
+            List<String> auth = req.headers().contains(HeaderNames.AUTHORIZATION)
+                    ? req.headers().get(HeaderNames.AUTHORIZATION).allValues() : List.of();
+            if (auth.size() > 1) {
+                metrics.submission(AppMetrics.Outcome.UNAUTHORIZED);
+                error(req, res, Status.BAD_REQUEST_400, "duplicate_header", null, "Authorization: given "
+                        + auth.size() + " times (expected: once)");
+                return;
+            }
+            if (auth.isEmpty() || !bearer(auth.getFirst())) {
                 metrics.submission(AppMetrics.Outcome.UNAUTHORIZED);
                 res.header(HeaderValues.create(HeaderNames.WWW_AUTHENTICATE, "Bearer"));
-                error(res, Status.UNAUTHORIZED_401, "unauthorized", null, auth.isEmpty()
+                error(req, res, Status.UNAUTHORIZED_401, "unauthorized", null, auth.isEmpty()
                         ? "missing Authorization header (expected: Bearer <game-server token>)"
                         : "wrong token (expected: Authorization: Bearer <game-server token>)");
                 return;
             }
         }
-        Optional<HttpMediaType> type = req.headers().contentType();
-        if (type.isEmpty() || !type.get().test(MediaTypes.APPLICATION_JSON)) {
+        Optional<HttpMediaType> type;
+        try {
+            type = req.headers().contentType();
+        } catch (RuntimeException e) {
+            metrics.submission(AppMetrics.Outcome.INVALID);
+            error(req, res, Status.BAD_REQUEST_400, "malformed_header", null,
+                    "Content-Type: cannot be parsed (expected: application/json)");
+            return;
+        }
+        if (type.isEmpty() || !json(type.get())) {
             metrics.submission(AppMetrics.Outcome.UNSUPPORTED_TYPE);
-            error(res, Status.UNSUPPORTED_MEDIA_TYPE_415, "unsupported_media_type", null, "Content-Type: "
-                    + type.map(HttpMediaType::text).orElse("missing") + " (expected: application/json)");
+            error(req, res, Status.UNSUPPORTED_MEDIA_TYPE_415, "unsupported_media_type", null, "Content-Type: "
+                    + type.map(HttpMediaType::text).orElse("missing")
+                    + " (expected: application/json, optionally with charset=utf-8)");
             return;
         }
         byte[] body = readBody(req, res);
@@ -107,7 +160,7 @@ final class LeaderboardService implements HttpService {
             game = parser.parse(body);
         } catch (SubmissionParser.Invalid e) {
             metrics.submission(AppMetrics.Outcome.INVALID);
-            error(res, Status.BAD_REQUEST_400, e.field() == null ? "malformed_body" : "invalid_field", e.field(),
+            error(req, res, Status.BAD_REQUEST_400, e.field() == null ? "malformed_body" : "invalid_field", e.field(),
                     e.getMessage());
             return;
         }
@@ -118,7 +171,7 @@ final class LeaderboardService implements HttpService {
         } catch (StoreOutcomeUnknownException e) {
             metrics.submission(AppMetrics.Outcome.UNKNOWN);
             res.header(HeaderValues.create(HeaderNames.RETRY_AFTER, "1"));
-            error(res, Status.SERVICE_UNAVAILABLE_503, "outcome_unknown", null,
+            error(req, res, Status.SERVICE_UNAVAILABLE_503, "outcome_unknown", null,
                     "the store did not answer in time; the game may or may not have been applied (or may be"
                             + " applied later): retry with the same game_id, which is safe, since a game is"
                             + " applied at most once (a retry answers duplicate if it was): " + e.getMessage());
@@ -126,7 +179,7 @@ final class LeaderboardService implements HttpService {
         } catch (StoreUnavailableException e) {
             metrics.submission(AppMetrics.Outcome.UNAVAILABLE);
             res.header(HeaderValues.create(HeaderNames.RETRY_AFTER, "1"));
-            error(res, Status.SERVICE_UNAVAILABLE_503, "store_unavailable", null,
+            error(req, res, Status.SERVICE_UNAVAILABLE_503, "store_unavailable", null,
                     "the store cannot take games right now; nothing was applied, retry the same game_id: "
                             + e.getMessage());
             return;
@@ -135,15 +188,32 @@ final class LeaderboardService implements HttpService {
         }
         boolean duplicate = applied == Applied.DUPLICATE;
         metrics.submission(duplicate ? AppMetrics.Outcome.DUPLICATE : AppMetrics.Outcome.APPLIED);
-        json(res, Status.OK_200, new Json.SubmitBody(game.gameId(), duplicate ? "duplicate" : "applied", duplicate));
+        json(req, res, Status.OK_200, new Json.SubmitBody(game.gameId(), duplicate ? "duplicate" : "applied", duplicate));
     }
 
-    /** @return the body, or null after answering 413 */
+    /** Checks {@code Authorization: Bearer <token>}; the scheme is case-insensitive (RFC 9110 11.1). */
+    private boolean bearer(String value) {
+        String v = value.strip();
+        int space = v.indexOf(' ');
+        if (space < 0 || !v.substring(0, space).equalsIgnoreCase("Bearer")) {
+            return false;
+        }
+        return MessageDigest.isEqual(token, v.substring(space + 1).strip().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @return true for {@code application/json} exactly (no wildcards), in UTF-8 if a charset is named */
+    private static boolean json(HttpMediaType type) {
+        return type.mediaType().type().equalsIgnoreCase("application")
+                && type.mediaType().subtype().equalsIgnoreCase("json")
+                && type.charset().map(c -> c.equalsIgnoreCase("utf-8")).orElse(true);
+    }
+
+    /** @return the body, or null after answering 413 or 400 */
     private byte[] readBody(ServerRequest req, ServerResponse res) {
         int max = config.maxBodyBytes();
         OptionalLong declared = req.headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > max) {
-            tooLarge(res, declared.getAsLong() + " bytes");
+            tooLarge(req, res, declared.getAsLong() + " bytes");
             return null;
         }
         if (declared.isPresent() && declared.getAsLong() == 0 || !req.content().hasEntity()) {
@@ -154,20 +224,27 @@ final class LeaderboardService implements HttpService {
         try (InputStream in = req.content().inputStream()) {
             byte[] body = in.readNBytes(max + 1);
             if (body.length > max) {
-                tooLarge(res, "more than " + max + " bytes");
+                tooLarge(req, res, "more than " + max + " bytes");
                 return null;
             }
             return body;
-        } catch (IOException | UncheckedIOException e) {
-            throw new UncheckedIOException("cannot read the request body", e instanceof IOException io ? io
-                    : ((UncheckedIOException) e).getCause());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the request body", e);
+        } catch (UncheckedIOException | CloseConnectionException e) {
+            throw e; // the connection failed or was closed (a read timeout): nothing to answer
+        } catch (RuntimeException e) {
+            // Helidon's chunked decoder fails on a chunk size it cannot parse (zz, 2^64-1, an
+            // extension): the client's framing is wrong, not the server
+            metrics.submission(AppMetrics.Outcome.INVALID);
+            error(req, res, Status.BAD_REQUEST_400, "malformed_body", null,
+                    "the body's chunked framing cannot be read (expected: chunk sizes in hex, no chunk extensions)");
+            return null;
         }
     }
 
-    private void tooLarge(ServerResponse res, String size) {
+    private void tooLarge(ServerRequest req, ServerResponse res, String size) {
         metrics.submission(AppMetrics.Outcome.TOO_LARGE);
-        res.header(HeaderValues.CONNECTION_CLOSE);
-        error(res, Status.REQUEST_ENTITY_TOO_LARGE_413, "body_too_large", null,
+        error(req, res, Status.REQUEST_ENTITY_TOO_LARGE_413, "body_too_large", null,
                 "body: " + size + " (expected: at most " + config.maxBodyBytes() + " bytes)");
     }
 
@@ -183,7 +260,7 @@ final class LeaderboardService implements HttpService {
                 limit = -1;
             }
             if (limit < 1 || limit > config.maxLimit()) {
-                error(res, Status.BAD_REQUEST_400, "invalid_parameter", "limit",
+                error(req, res, Status.BAD_REQUEST_400, "invalid_parameter", "limit",
                         "limit: " + raw + " (expected: an integer from 1 to " + config.maxLimit() + ")");
                 return;
             }
@@ -191,17 +268,17 @@ final class LeaderboardService implements HttpService {
         long start = System.nanoTime();
         try {
             Board b = store.top(limit);
-            json(res, Status.OK_200, new Json.LeaderboardBody(b.version(), b.standings(), null));
+            json(req, res, Status.OK_200, new Json.LeaderboardBody(b.version(), b.standings(), null));
         } catch (StoreUnavailableException e) {
             Optional<Snapshot> last = feed.latest();
             if (last.isEmpty()) {
-                unavailable(res, e);
+                unavailable(req, res, e);
                 return;
             }
             // serve the last state the feed saw, marked stale
             List<Standing> entries = last.get().entries();
             entries = entries.subList(0, Math.min(limit, entries.size()));
-            json(res, Status.OK_200, new Json.LeaderboardBody(last.get().version(), entries, Boolean.TRUE));
+            json(req, res, Status.OK_200, new Json.LeaderboardBody(last.get().version(), entries, Boolean.TRUE));
         } finally {
             metrics.storeLatency(AppMetrics.Op.TOP, start);
         }
@@ -219,38 +296,46 @@ final class LeaderboardService implements HttpService {
             // the last snapshot still knows the players at the top
             s = feed.latest().flatMap(l -> l.entries().stream().filter(x -> x.player().equals(player)).findFirst());
             if (s.isEmpty()) {
-                unavailable(res, e);
+                unavailable(req, res, e);
                 return;
             }
         } finally {
             metrics.storeLatency(AppMetrics.Op.STANDING, start);
         }
         if (s.isEmpty()) {
-            error(res, Status.NOT_FOUND_404, "unknown_player", "id", "player " + player + ": no game mentions it");
+            error(req, res, Status.NOT_FOUND_404, "unknown_player", "id", "player " + player + ": no game mentions it");
             return;
         }
-        json(res, Status.OK_200, s.get());
+        json(req, res, Status.OK_200, s.get());
     }
 
     // ------------------------------------------------------------------ GET /
 
     private void page(ServerRequest req, ServerResponse res) {
         res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/html; charset=UTF-8"));
-        res.send(page);
+        send(req, res, page);
     }
 
     // ------------------------------------------------------------------ helpers
 
-    private void unavailable(ServerResponse res, StoreUnavailableException e) {
+    private void unavailable(ServerRequest req, ServerResponse res, StoreUnavailableException e) {
         res.header(HeaderValues.create(HeaderNames.RETRY_AFTER, "1"));
-        error(res, Status.SERVICE_UNAVAILABLE_503, "store_unavailable", null, e.getMessage());
+        error(req, res, Status.SERVICE_UNAVAILABLE_503, "store_unavailable", null, e.getMessage());
     }
 
-    private void error(ServerResponse res, Status status, String code, String field, String message) {
-        json(res, status, new Json.ErrorBody(code, field, message));
+    /**
+     * An error answer; when the request has a body that was not read, the connection closes
+     * after it (RFC 9112 9.3), so its bytes are never read as a next request.
+     */
+    private void error(ServerRequest req, ServerResponse res, Status status, String code, String field,
+                       String message) {
+        if (req.content().hasEntity() && !req.content().consumed()) {
+            res.header(HeaderValues.CONNECTION_CLOSE);
+        }
+        json(req, res, status, new Json.ErrorBody(code, field, message));
     }
 
-    private void json(ServerResponse res, Status status, Object body) {
+    private void json(ServerRequest req, ServerResponse res, Status status, Object body) {
         byte[] bytes;
         try {
             bytes = mapper.writeValueAsBytes(Objects.requireNonNull(body));
@@ -259,6 +344,16 @@ final class LeaderboardService implements HttpService {
         }
         res.status(status);
         res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, JSON));
-        res.send(bytes);
+        send(req, res, bytes);
+    }
+
+    /** Sends the body, or for {@code HEAD} only its length. */
+    private static void send(ServerRequest req, ServerResponse res, byte[] bytes) {
+        if (req.prologue().method() == Method.HEAD) {
+            res.header(HeaderValues.create(HeaderNames.CONTENT_LENGTH, bytes.length));
+            res.send();
+        } else {
+            res.send(bytes);
+        }
     }
 }
