@@ -4,7 +4,10 @@ import dev.fanout.Hub;
 import io.helidon.webserver.WebServer;
 import java.time.Duration;
 
-/** The example shown in the Javadoc of {@link SseHandler} and {@link ConnectionLimits}; compiled and run by a test. */
+/**
+ * The examples shown in the Javadoc of {@link SseHandler}, {@link ConnectionLimits} and
+ * {@link ConnectionGuard}; compiled and run by a test.
+ */
 final class SseExample {
     private SseExample() {
     }
@@ -39,5 +42,25 @@ final class SseExample {
                 .build();
         // @end
         return server.port() == 0 ? tcp : tcp;
+    }
+
+    static WebServer guarded() {
+        // @start region="guard"
+        int tcp = ConnectionLimits.maxTcpConnections(10_000);
+        int reserve = Math.max(64, tcp / 100);                    // permits silent clients cannot take
+        ConnectionGuard guard = ConnectionGuard.builder()
+                .headerTimeout(Duration.ofSeconds(10))           // a request head within 10 s
+                .idleTimeout(Duration.ofSeconds(30))             // between requests
+                .share(tcp, reserve)
+                .build();
+        io.helidon.webserver.WebServerConfig.Builder server = WebServer.builder()
+                .port(0)
+                .maxTcpConnections(tcp)
+                .routing(r -> r.get("/stream", SseHandler.builder(Hub.<SseEvent>builder().build())
+                        .maxConnections(tcp - reserve)           // streams leave the reserve free too
+                        .build()));
+        WebServer started = guard.install(server).build().start(); // install last, then build
+        // @end
+        return started;
     }
 }

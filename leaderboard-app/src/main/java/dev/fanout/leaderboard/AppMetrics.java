@@ -3,6 +3,7 @@ package dev.fanout.leaderboard;
 import dev.fanout.DropCause;
 import dev.fanout.Hub;
 import dev.fanout.HubStats;
+import dev.fanout.sse.ConnectionGuard;
 import dev.fanout.sse.SseDisconnect;
 import dev.fanout.sse.SseHandler;
 import dev.fanout.sse.SseStats;
@@ -83,7 +84,7 @@ final class AppMetrics implements AutoCloseable {
         }
     }
 
-    AppMetrics(Hub<Snapshot> hub, ChangeFeed feed, SseHandler<Snapshot> stream) {
+    AppMetrics(Hub<Snapshot> hub, ChangeFeed feed, SseHandler<Snapshot> stream, ConnectionGuard guard) {
         Recent<HubStats> hubStats = new Recent<>(hub::stats, STATS_WINDOW, System::nanoTime);
         for (Outcome o : Outcome.values()) {
             submissions.put(o, add(Counter.builder("leaderboard.submissions")
@@ -115,6 +116,13 @@ final class AppMetrics implements AutoCloseable {
                     .tags(List.of(Tag.create("cause", cause.name().toLowerCase(Locale.ROOT)))));
         }
         sse(stream);
+        add(Gauge.builder("fanout.connections.open", guard, ConnectionGuard::openConnections)
+                .description("Connections open on the guarded listener"));
+        for (ConnectionGuard.Reason reason : ConnectionGuard.Reason.values()) {
+            add(FunctionalCounter.builder("fanout.connections.closed", guard, g -> g.closed(reason))
+                    .description("Connections the guard closed, by reason")
+                    .tags(List.of(Tag.create("reason", reason.name().toLowerCase(Locale.ROOT)))));
+        }
     }
 
     /**

@@ -2,11 +2,13 @@ package dev.fanout.leaderboard;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fanout.Hub;
+import dev.fanout.sse.ConnectionGuard;
 import dev.fanout.sse.ConnectionLimits;
 import dev.fanout.sse.SseHandler;
 import io.helidon.config.Config;
 import io.helidon.http.NotFoundException;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import java.time.Duration;
@@ -42,6 +44,7 @@ public final class LeaderboardApp implements AutoCloseable {
     private final SseHandler<Snapshot> stream;
     private final int maxTcpConnections;
     private final AppMetrics metrics;
+    private final ConnectionGuard guard;
     private final WebServer server;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -55,6 +58,7 @@ public final class LeaderboardApp implements AutoCloseable {
         Hub<Snapshot> h = null;
         ChangeFeed f = null;
         AppMetrics m = null;
+        ConnectionGuard g = null;
         try {
             this.hub = h = ChangeFeed.newHub(config.strategy());
             this.feed = f = new ChangeFeed(store, hub, config.topK(), config.rate(),
@@ -72,10 +76,16 @@ public final class LeaderboardApp implements AutoCloseable {
                     .maxConnections(config.streamLimit(maxTcpConnections))
                     .build();
             // @end
-            this.metrics = m = new AppMetrics(hub, feed, stream);
+            this.guard = g = ConnectionGuard.builder()
+                    .headerTimeout(config.headerTimeout())
+                    .bodyTimeout(config.bodyTimeout())
+                    .idleTimeout(config.idleTimeout())
+                    .share(maxTcpConnections, config.reserve(maxTcpConnections))
+                    .build();
+            this.metrics = m = new AppMetrics(hub, feed, stream, guard);
             LeaderboardService service = new LeaderboardService(config, store, feed, metrics, mapper);
             feed.start();
-            this.server = WebServer.builder()
+            WebServerConfig.Builder builder = WebServer.builder()
                     .config(serverConfig)
                     .maxTcpConnections(maxTcpConnections)
                     .featuresDiscoverServices(false)
@@ -87,9 +97,8 @@ public final class LeaderboardApp implements AutoCloseable {
                     .routing(r -> r.register(service)
                             .get("/stream-leaderboard", stream)
                             .get("/spectators", new Spectators(stream::openConnections, mapper))
-                            .error(NotFoundException.class, service::notFound))
-                    .build()
-                    .start();
+                            .error(NotFoundException.class, service::notFound));
+            this.server = guard.install(builder).build().start();
         } catch (RuntimeException e) {
             // undo what started, in reverse order, so a failed start leaks no thread or meter
             if (f != null) {
@@ -100,6 +109,9 @@ public final class LeaderboardApp implements AutoCloseable {
             }
             if (m != null) {
                 m.close();
+            }
+            if (g != null) {
+                g.close();
             }
             store.close();
             throw e;
@@ -149,6 +161,11 @@ public final class LeaderboardApp implements AutoCloseable {
         return stream;
     }
 
+    /** @return the guard of the listener's connections */
+    ConnectionGuard guard() {
+        return guard;
+    }
+
     /** @return the listener's {@code max-tcp-connections} */
     int maxTcpConnections() {
         return maxTcpConnections;
@@ -166,6 +183,7 @@ public final class LeaderboardApp implements AutoCloseable {
         try {
             server.stop();
         } finally {
+            guard.close();
             metrics.close();
             store.close();
             LOG.log(System.Logger.Level.INFO, "leaderboard stopped");

@@ -28,8 +28,15 @@ import java.util.Optional;
  * @param maxIdLength  the longest accepted id, in UTF-16 characters
  * @param maxLimit     the largest accepted {@code limit}
  * @param maxStreams   streams open at once, more get 503 with {@code Retry-After}; 0 for the
- *                     default: the listener's {@code max-tcp-connections} minus
- *                     {@link #STREAM_HEADROOM}
+ *                     default: the listener's {@code max-tcp-connections} minus the reserve
+ * @param reserve      connections of the listener that streams and connections waiting for a
+ *                     request cannot take ({@code limits.reserve}); 0 for the default: 1% of
+ *                     {@code max-tcp-connections}, at least {@link #STREAM_HEADROOM}
+ * @param headerTimeout a request head must arrive within this of the connection, or of its
+ *                     first byte ({@code timeouts.header})
+ * @param bodyTimeout  a request body must arrive within this of its head ({@code timeouts.body})
+ * @param idleTimeout  a kept-alive connection with no next request is closed after this
+ *                     ({@code timeouts.idle})
  * @param heartbeat    how long an idle stream waits before a heartbeat comment
  * @param stallTimeout how long a stream's write may make no progress before the stream is evicted
  * @param redisTimeout the Redis command timeout
@@ -37,13 +44,14 @@ import java.util.Optional;
  */
 public record LeaderboardConfig(String store, Path journal, boolean journalRepair, String prefix, int topK, double rate, Overflow strategy,
                                 Optional<String> token, int maxBodyBytes, int maxIdLength, int maxLimit,
-                                int maxStreams, Duration heartbeat, Duration stallTimeout, Duration redisTimeout,
+                                int maxStreams, int reserve, Duration headerTimeout, Duration bodyTimeout,
+                                Duration idleTimeout, Duration heartbeat, Duration stallTimeout, Duration redisTimeout,
                                 Duration resync) {
 
     /**
-     * Connections the listener keeps for other requests (submissions, reads, metrics) and for
-     * 503 answers when the streams are full: the default stream limit is the listener's limit
-     * minus this.
+     * The least reserve: connections the listener keeps for other requests (submissions, reads,
+     * metrics) and for 503 answers when the streams are full, which neither streams nor
+     * connections waiting for a request can take.
      */
     public static final int STREAM_HEADROOM = 64;
 
@@ -54,6 +62,10 @@ public record LeaderboardConfig(String store, Path journal, boolean journalRepai
         check("limits.id", maxIdLength, 1);
         check("limits.limit", maxLimit, topK);
         check("limits.streams", maxStreams, 0);
+        check("limits.reserve", reserve, 0);
+        positive("timeouts.header", headerTimeout);
+        positive("timeouts.body", bodyTimeout);
+        positive("timeouts.idle", idleTimeout);
         positive("heartbeat", heartbeat);
         positive("stall-timeout", stallTimeout);
         if (!(rate > 0)) {
@@ -73,14 +85,31 @@ public record LeaderboardConfig(String store, Path journal, boolean journalRepai
 
     /**
      * @param maxTcpConnections the listener's limit
-     * @return the stream limit: {@code limits.streams}, or the listener's limit minus
-     *         {@link #STREAM_HEADROOM} (at least 1)
+     * @return the reserve: {@code limits.reserve}, or 1% of the listener's limit, at least
+     *         {@link #STREAM_HEADROOM}; always below the listener's limit
+     * @throws IllegalArgumentException when {@code limits.reserve} is not below the listener's limit
+     */
+    public int reserve(int maxTcpConnections) {
+        if (reserve == 0) {
+            return Math.max(1, Math.min(maxTcpConnections - 1, Math.max(STREAM_HEADROOM, maxTcpConnections / 100)));
+        }
+        if (reserve >= maxTcpConnections) {
+            throw new IllegalArgumentException("limits.reserve: " + reserve + " (expected: < server.max-tcp-connections "
+                    + maxTcpConnections + ")");
+        }
+        return reserve;
+    }
+
+    /**
+     * @param maxTcpConnections the listener's limit
+     * @return the stream limit: {@code limits.streams}, or the listener's limit minus the
+     *         {@link #reserve} (at least 1)
      * @throws IllegalArgumentException when {@code limits.streams} is not below the listener's
      *                                  limit, so a full stream endpoint could not answer 503
      */
     public int streamLimit(int maxTcpConnections) {
         if (maxStreams == 0) {
-            return Math.max(1, maxTcpConnections - STREAM_HEADROOM);
+            return Math.max(1, maxTcpConnections - reserve(maxTcpConnections));
         }
         if (maxStreams >= maxTcpConnections) {
             throw new IllegalArgumentException("limits.streams: " + maxStreams + " (expected: < server.max-tcp-connections "
@@ -113,6 +142,10 @@ public record LeaderboardConfig(String store, Path journal, boolean journalRepai
                 c.get("limits.id").asInt().orElse(64),
                 c.get("limits.limit").asInt().orElse(1000),
                 c.get("limits.streams").asInt().orElse(0),
+                c.get("limits.reserve").asInt().orElse(0),
+                c.get("timeouts.header").as(Duration.class).orElse(Duration.ofSeconds(10)),
+                c.get("timeouts.body").as(Duration.class).orElse(Duration.ofSeconds(10)),
+                c.get("timeouts.idle").as(Duration.class).orElse(Duration.ofSeconds(30)),
                 c.get("heartbeat").as(Duration.class).orElse(Duration.ofSeconds(15)),
                 c.get("stall-timeout").as(Duration.class).orElse(Duration.ofSeconds(10)),
                 c.get("redis-timeout").as(Duration.class).orElse(Duration.ofSeconds(2)),

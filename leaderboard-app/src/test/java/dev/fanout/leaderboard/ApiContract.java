@@ -423,7 +423,9 @@ abstract class ApiContract {
         int tcp = app.maxTcpConnections();
         assertEquals(dev.fanout.sse.ConnectionLimits.maxTcpConnections(10_000), tcp);
         assertTrue(dev.fanout.sse.ConnectionLimits.openFileLimit().orElse(Long.MAX_VALUE) > tcp);
-        assertEquals(tcp - LeaderboardConfig.STREAM_HEADROOM, app.config().streamLimit(tcp));
+        int reserve = app.config().reserve(tcp);
+        assertEquals(Math.max(LeaderboardConfig.STREAM_HEADROOM, tcp / 100), reserve);
+        assertEquals(tcp - reserve, app.config().streamLimit(tcp));
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> startApp(Map.of("leaderboard.limits.streams", "50", "server.max-tcp-connections", "50")));
         assertTrue(e.getMessage().startsWith("limits.streams: 50 (expected: < server.max-tcp-connections 50"), e.getMessage());
