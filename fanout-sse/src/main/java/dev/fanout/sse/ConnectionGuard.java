@@ -72,8 +72,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>{@code Connection: close}.</b> Helidon sends {@code Connection: close} (asked for by
  *       the request, or set on the response) and then keeps reading the connection, so a body it
  *       did not read becomes the next request (helidon-io/helidon#12324, fixed after 4.5.3).
- *       Here the connection ends after such a response, after reading and discarding what the
- *       client still sends for up to a second (so a client does not lose the response to a reset).</li>
+ *       Here the connection ends after such a response; when the request had a body, after
+ *       reading and dropping what the client still sends for up to half a second (closing with
+ *       unread bytes resets the connection, and the client may lose the response).</li>
  *   <li><b>HTTP/1.0.</b> Helidon closes an HTTP/1.0 connection without an answer when HTTP/2 is
  *       also on the listener. Here the request is served as HTTP/1.1 and the connection closed
  *       after the response, as HTTP/1.0 expects.</li>
@@ -98,7 +99,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class ConnectionGuard implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ConnectionGuard.class.getName());
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-    private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final int LINGER_BYTES = 256 * 1024;
     private static final byte[] HTTP_1_0 = " HTTP/1.0\r".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_FIRST_LINE = 16 * 1024;
@@ -320,6 +321,8 @@ public final class ConnectionGuard implements AutoCloseable {
         /** When this connection began to wait for a request (for eviction order). */
         volatile long waitingSince = since;
         volatile boolean closeAfterResponse;
+        /** Set when a request came with a body: closing may leave some of it unread. */
+        volatile boolean hadBody;
         volatile Reason closedFor;
         volatile ServerConnection delegate;
 
@@ -637,6 +640,9 @@ public final class ConnectionGuard implements AutoCloseable {
             }
             boolean body = headers.contains(HeaderNames.TRANSFER_ENCODING)
                     || headers.contains(HeaderNames.CONTENT_LENGTH) && !headers.contains(HeaderValues.CONTENT_LENGTH_ZERO);
+            if (body) {
+                s.hadBody = true;
+            }
             s.phase(body ? Phase.BODY : Phase.HANDLER);
         }
     }
@@ -777,7 +783,10 @@ public final class ConnectionGuard implements AutoCloseable {
                     d.handle(limit);
                 } finally {
                     if (s.closeAfterResponse && s.reading >= 0) {
-                        linger(s);
+                        closed[Reason.CONNECTION_CLOSE.ordinal()].increment();
+                        if (s.hadBody) {
+                            linger(s);
+                        }
                     }
                 }
             } finally {
@@ -786,9 +795,12 @@ public final class ConnectionGuard implements AutoCloseable {
             }
         }
 
-        /** Reads and drops what the client still sends, for up to a second, before Helidon closes. */
+        /**
+         * Reads and drops what the client still sends of a body, for up to half a second, before
+         * Helidon closes: closing a socket with unread bytes resets it, and a client may lose the
+         * response to the reset.
+         */
         private void linger(State s) {
-            closed[Reason.CONNECTION_CLOSE.ordinal()].increment();
             s.phase(Phase.LINGER);
             int drained = ctx.reader.available();
             try {

@@ -8,6 +8,7 @@ import dev.fanout.Subscription;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
@@ -37,8 +38,10 @@ import java.util.function.Function;
  * <h2>Per request</h2>
  * <ol>
  *   <li>Admission: with {@link Builder#maxConnections} streams open, the request gets
- *       {@code 503} with a jittered {@code Retry-After}; so does every request once the handler
- *       is closed.</li>
+ *       {@code 503} with a jittered {@code Retry-After} and {@code Connection: close} (so a
+ *       refused client does not hold a connection the server keeps for others; Helidon 4.5.0
+ *       closes it only behind a {@link ConnectionGuard}); so does every request once the
+ *       handler is closed.</li>
  *   <li>The hub is chosen ({@link #builder(Hub)}, or from the request with
  *       {@link #builder(Function)}: empty means {@code 404}).</li>
  *   <li>The connection subscribes with its own strategy ({@link Builder#overflow}, default
@@ -201,6 +204,7 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         long seconds = base + ThreadLocalRandom.current().nextLong(base + 1); // spread the retries
         res.status(Status.SERVICE_UNAVAILABLE_503)
                 .header(HeaderNames.RETRY_AFTER, Long.toString(seconds))
+                .header(HeaderValues.CONNECTION_CLOSE) // a refused client must not keep a connection
                 .send();
     }
 
