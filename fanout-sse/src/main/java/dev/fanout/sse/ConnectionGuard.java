@@ -72,9 +72,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>{@code Connection: close}.</b> Helidon sends {@code Connection: close} (asked for by
  *       the request, or set on the response) and then keeps reading the connection, so a body it
  *       did not read becomes the next request (helidon-io/helidon#12324, fixed after 4.5.3).
- *       Here the connection ends after such a response; when the request had a body, after
- *       reading and dropping what the client still sends for up to half a second (closing with
- *       unread bytes resets the connection, and the client may lose the response).</li>
+ *       Here the connection ends after such a response; when the server chose to close after a
+ *       request with a body (an error answered before the body was read), after reading and
+ *       dropping what the client still sends for up to half a second (closing with unread bytes
+ *       resets the connection, and the client may lose the response).</li>
  *   <li><b>HTTP/1.0.</b> Helidon closes an HTTP/1.0 connection without an answer when HTTP/2 is
  *       also on the listener. Here the request is served as HTTP/1.1 and the connection closed
  *       after the response, as HTTP/1.0 expects.</li>
@@ -264,10 +265,15 @@ public final class ConnectionGuard implements AutoCloseable {
                     LOG.log(System.Logger.Level.DEBUG, () -> "closing a timed-out connection failed: " + e);
                 }
             }
+            shed(); // also when no connection is accepted: the listener may be out of permits
         }
     }
 
-    /** Closes the longest-waiting connections while too few permits are left. */
+    /**
+     * Closes the longest-waiting connections while fewer than the reserve of permits are free:
+     * down to half the reserve below the line, so that the scan is not repeated per accept and
+     * requests find free permits at once.
+     */
     private void shed() {
         int limit = maxConnections - reserve;
         if (maxConnections <= 0 || open.get() <= limit || !shedding.tryLock()) {
@@ -278,8 +284,7 @@ public final class ConnectionGuard implements AutoCloseable {
             if (excess <= 0) {
                 return;
             }
-            // close a batch: a quarter of the reserve at least, so the scan is not done per accept
-            int batch = Math.max(excess, Math.max(1, reserve / 4));
+            int batch = excess + Math.max(1, reserve / 2);
             PriorityQueue<State> newestFirst = new PriorityQueue<>(batch + 1,
                     (a, b) -> Long.compare(b.waitingSince, a.waitingSince));
             for (State s : states) {
@@ -323,6 +328,8 @@ public final class ConnectionGuard implements AutoCloseable {
         volatile boolean closeAfterResponse;
         /** Set when a request came with a body: closing may leave some of it unread. */
         volatile boolean hadBody;
+        /** Set when the client asked for the close (it sends nothing more after its request). */
+        volatile boolean clientClosing;
         volatile Reason closedFor;
         volatile ServerConnection delegate;
 
@@ -637,6 +644,7 @@ public final class ConnectionGuard implements AutoCloseable {
             }
             if (headers.containsToken(HeaderValues.CONNECTION_CLOSE)) {
                 s.closeAfterResponse = true;
+                s.clientClosing = true;
             }
             boolean body = headers.contains(HeaderNames.TRANSFER_ENCODING)
                     || headers.contains(HeaderNames.CONTENT_LENGTH) && !headers.contains(HeaderValues.CONTENT_LENGTH_ZERO);
@@ -784,8 +792,8 @@ public final class ConnectionGuard implements AutoCloseable {
                 } finally {
                     if (s.closeAfterResponse && s.reading >= 0) {
                         closed[Reason.CONNECTION_CLOSE.ordinal()].increment();
-                        if (s.hadBody) {
-                            linger(s);
+                        if (s.hadBody && !s.clientClosing) {
+                            linger(s); // the server closes: the client may still be sending
                         }
                     }
                 }
