@@ -17,6 +17,16 @@ class SseExampleTest {
     }
 
     @Test
+    void guarded_startsAServerBehindTheGuard() {
+        WebServer server = SseExample.guarded();
+        try {
+            assertTrue(server.isRunning());
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
     void limits_leaveHeadroomBelowTheOpenFileLimit() {
         int tcp = SseExample.limits();
         long files = ConnectionLimits.openFileLimit().orElse(Long.MAX_VALUE);
