@@ -2,7 +2,7 @@
 # Load scenarios of issue 6 against the leaderboard app, on loopback only, each bounded in time.
 #
 #   bench/load.sh build                      # compile and write the class path (done by every scenario)
-#   bench/load.sh capacity|spike|crash|ingest|churn|storm|stall|scaleout [reps]
+#   bench/load.sh capacity|spike|crash|ingest|churn|storm|stall|scaleout|idle [reps]
 #   STALL_ORDER="stalled none" bench/load.sh stall 2   # each pair with the stalled run first
 #
 # Results: bench/results/<scenario>-<time>/ (generator JSON summaries, server logs, a results.txt
@@ -356,10 +356,39 @@ scaleout() {
     redis-cli --scan --pattern "$prefix:*" | xargs -r -n 500 redis-cli del >/dev/null
 }
 
+# 9: idle connections. The server as configured (max-tcp-connections 19,600, reserve 196, header
+# timeout 10 s); two generators hold 9,900 silent connections each (19,800), reconnecting when the
+# server closes them; the first also probes GET /leaderboard and POST /submit-game 20 times a
+# second on fresh connections. /metrics is sampled every 5 s (fanout_connections_*).
+idle() {
+    local name=idle port=$BASE_PORT
+    start_server "$name-server" "$port"
+    local srv=$SERVER_PID
+    sleep 2
+    "$JAVA" -Xmx1g -cp "$CP" dev.fanout.leaderboard.load.LoadMain idle --target "http://127.0.0.1:$port" \
+        -n 9900 --sources-from 127.0.0.3 --ramp 2000 --duration "${IDLE_DURATION:-90}" --probe-rate 0 >"$OUT/$name-b.out" 2>&1 &
+    local gb=$!
+    PIDS+=("$gb")
+    "$JAVA" -Xmx1g -cp "$CP" dev.fanout.leaderboard.load.LoadMain idle --target "http://127.0.0.1:$port" \
+        -n 9900 --sources-from 127.0.0.2 --ramp 2000 --duration "${IDLE_DURATION:-90}" --probe-rate 20 >"$OUT/$name-a.out" 2>&1 &
+    local ga=$!
+    PIDS+=("$ga")
+    while kill -0 "$ga" 2>/dev/null; do
+        { date +%T; curl -s -m 5 -w 'metrics_time %{time_total}\n' "http://127.0.0.1:$port/metrics" \
+            | grep -E '^fanout_connections|metrics_time'; echo "loadavg $(cut -d' ' -f1 /proc/loadavg)"; } >>"$OUT/$name.samples" 2>&1
+        sleep 5
+    done
+    wait "$ga" || true
+    wait "$gb" || true
+    save_metrics "$port" "$OUT/$name.metrics"
+    log "idle: $(grep '^total' "$OUT/$name-a.out"); server: $(grep -E '^fanout_connections_closed_total' "$OUT/$name.metrics" | sed -E 's/.*reason="([a-z_]+)".* ([0-9.]+)$/\1=\2/' | tr '\n' ' ')"
+    stop_server "$srv"
+}
+
 scenario=${1:-}
 case "$scenario" in
     build) OUT=$(mktemp -d); build ;;
-    capacity | spike | crash | ingest | churn | storm | stall | scaleout)
+    capacity | spike | crash | ingest | churn | storm | stall | scaleout | idle)
         OUT="$ROOT/bench/results/$scenario-$(date +%Y%m%d-%H%M%S)"
         mkdir -p "$OUT"
         build

@@ -38,9 +38,9 @@ import java.util.function.Function;
  * <h2>Per request</h2>
  * <ol>
  *   <li>Admission: with {@link Builder#maxConnections} streams open, the request gets
- *       {@code 503} with a jittered {@code Retry-After} and {@code Connection: close} (so a
- *       refused client does not hold a connection the server keeps for others; Helidon 4.5.0
- *       closes it only behind a {@link ConnectionGuard}); so does every request once the
+ *       {@code 503} with a jittered {@code Retry-After} and, over HTTP/1, {@code Connection: close}
+ *       (so a refused client does not hold a connection the server keeps for others; Helidon
+ *       4.5.0 closes it only behind a {@link ConnectionGuard}); so does every request once the
  *       handler is closed.</li>
  *   <li>The hub is chosen ({@link #builder(Hub)}, or from the request with
  *       {@link #builder(Function)}: empty means {@code 404}).</li>
@@ -183,12 +183,12 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
         if (closed) {
-            reject(res);
+            reject(req, res);
             return;
         }
         if (open.incrementAndGet() > maxConnections) {
             open.decrementAndGet();
-            reject(res);
+            reject(req, res);
             return;
         }
         try {
@@ -198,14 +198,17 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
     }
 
-    private void reject(ServerResponse res) {
+    private void reject(ServerRequest req, ServerResponse res) {
         rejected.increment();
         long base = Math.max(1, retryAfter.toSeconds());
         long seconds = base + ThreadLocalRandom.current().nextLong(base + 1); // spread the retries
         res.status(Status.SERVICE_UNAVAILABLE_503)
-                .header(HeaderNames.RETRY_AFTER, Long.toString(seconds))
-                .header(HeaderValues.CONNECTION_CLOSE) // a refused client must not keep a connection
-                .send();
+                .header(HeaderNames.RETRY_AFTER, Long.toString(seconds));
+        if (req.prologue().protocolVersion().startsWith("1.")) {
+            // a refused client must not keep a connection (HTTP/1 only: HTTP/2 forbids the header)
+            res.header(HeaderValues.CONNECTION_CLOSE);
+        }
+        res.send();
     }
 
     private void stream(ServerRequest req, ServerResponse res) {
@@ -224,7 +227,7 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         try {
             sub = Subscribe.open(hub, overflow, capacity, lastSequence, resume, latest, w, c);
         } catch (IllegalStateException hubClosed) {
-            reject(res);
+            reject(req, res);
             return;
         }
         c.subscription = sub;

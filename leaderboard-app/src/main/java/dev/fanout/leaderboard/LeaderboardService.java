@@ -329,8 +329,8 @@ final class LeaderboardService implements HttpService {
      */
     private void error(ServerRequest req, ServerResponse res, Status status, String code, String field,
                        String message) {
-        if (req.content().hasEntity() && !req.content().consumed()) {
-            res.header(HeaderValues.CONNECTION_CLOSE);
+        if (req.content().hasEntity() && !req.content().consumed() && req.prologue().protocolVersion().startsWith("1.")) {
+            res.header(HeaderValues.CONNECTION_CLOSE); // HTTP/1 only: HTTP/2 forbids the header (and has no such risk)
         }
         json(req, res, status, new Json.ErrorBody(code, field, message));
     }
