@@ -360,28 +360,32 @@ scaleout() {
 # timeout 10 s); two generators hold 9,900 silent connections each (19,800), reconnecting when the
 # server closes them; the first also probes GET /leaderboard and POST /submit-game 20 times a
 # second on fresh connections. /metrics is sampled every 5 s (fanout_connections_*).
+# IDLE_RAMP (connections/s per generator, default 2000), IDLE_DURATION (s, default 90) and
+# IDLE_SERVER_ENV (e.g. LEADERBOARD_TIMEOUTS_HEADER=PT300S, so the reserve does the work) vary it.
 idle() {
     local name=idle port=$BASE_PORT
-    start_server "$name-server" "$port"
+    # shellcheck disable=SC2086
+    start_server "$name-server" "$port" ${IDLE_SERVER_ENV:-}
     local srv=$SERVER_PID
     sleep 2
     "$JAVA" -Xmx1g -cp "$CP" dev.fanout.leaderboard.load.LoadMain idle --target "http://127.0.0.1:$port" \
-        -n 9900 --sources-from 127.0.0.3 --ramp 2000 --duration "${IDLE_DURATION:-90}" --probe-rate 0 >"$OUT/$name-b.out" 2>&1 &
+        -n 9900 --sources-from 127.0.0.3 --ramp "${IDLE_RAMP:-2000}" --duration "${IDLE_DURATION:-90}" --probe-rate 0 >"$OUT/$name-b.out" 2>&1 &
     local gb=$!
     PIDS+=("$gb")
     "$JAVA" -Xmx1g -cp "$CP" dev.fanout.leaderboard.load.LoadMain idle --target "http://127.0.0.1:$port" \
-        -n 9900 --sources-from 127.0.0.2 --ramp 2000 --duration "${IDLE_DURATION:-90}" --probe-rate 20 >"$OUT/$name-a.out" 2>&1 &
+        -n 9900 --sources-from 127.0.0.2 --ramp "${IDLE_RAMP:-2000}" --duration "${IDLE_DURATION:-90}" --probe-rate 20 >"$OUT/$name-a.out" 2>&1 &
     local ga=$!
     PIDS+=("$ga")
     while kill -0 "$ga" 2>/dev/null; do
         { date +%T; curl -s -m 5 -w 'metrics_time %{time_total}\n' "http://127.0.0.1:$port/metrics" \
-            | grep -E '^fanout_connections|metrics_time'; echo "loadavg $(cut -d' ' -f1 /proc/loadavg)"; } >>"$OUT/$name.samples" 2>&1
+            | grep -E '^fanout_connections|metrics_time' || echo "metrics_time timeout"
+          echo "loadavg $(cut -d' ' -f1 /proc/loadavg)"; } >>"$OUT/$name.samples" 2>&1
         sleep 5
     done
     wait "$ga" || true
     wait "$gb" || true
     save_metrics "$port" "$OUT/$name.metrics"
-    log "idle: $(grep '^total' "$OUT/$name-a.out"); server: $(grep -E '^fanout_connections_closed_total' "$OUT/$name.metrics" | sed -E 's/.*reason="([a-z_]+)".* ([0-9.]+)$/\1=\2/' | tr '\n' ' ')"
+    log "idle (${IDLE_SERVER_ENV:-defaults}, ramp ${IDLE_RAMP:-2000}/s per generator): $(grep '^total' "$OUT/$name-a.out"); server: $(grep -E '^fanout_connections_closed_total' "$OUT/$name.metrics" | sed -E 's/.*reason="([a-z_]+)".* ([0-9.]+)$/\1=\2/' | tr '\n' ' ')"
     stop_server "$srv"
 }
 

@@ -83,10 +83,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *       answer; here HTTP/1.1 gets it and answers 414.</li>
  *   <li><b>A share for requests.</b> When more than {@code maxConnections - reserve}
  *       connections are open, the ones waiting longest for a request (connected but silent, or
- *       idle between requests) are closed, so the last {@link Builder#reserve} permits of the
- *       listener stay free for requests; streams are never closed for this. Keep the stream
- *       limit ({@link SseHandler.Builder#maxConnections}) at most {@code maxConnections - reserve}
- *       too.</li>
+ *       idle between requests) are closed, and a connection accepted then that sends nothing
+ *       within half a second is closed too, so the last {@code reserve} permits of the listener
+ *       ({@link Builder#share}) stay free for requests; streams are never closed for this. Keep
+ *       the stream limit ({@link SseHandler.Builder#maxConnections}) at most
+ *       {@code maxConnections - reserve} too.</li>
  * </ul>
  * HTTP/2 connections (prior knowledge, or upgraded from HTTP/1.1) are handed to Helidon and
  * not timed out here.
@@ -101,6 +102,8 @@ public final class ConnectionGuard implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ConnectionGuard.class.getName());
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** Over the line, how long a new connection may stay silent before it is closed. */
+    private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final int LINGER_BYTES = 256 * 1024;
     private static final byte[] HTTP_1_0 = " HTTP/1.0\r".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_FIRST_LINE = 16 * 1024;
@@ -332,6 +335,10 @@ public final class ConnectionGuard implements AutoCloseable {
         volatile boolean clientClosing;
         volatile Reason closedFor;
         volatile ServerConnection delegate;
+        /** Accepted while fewer than the reserve of permits were free: silence is cut short. */
+        volatile boolean overTheLine;
+        /** Whether any byte of a request has arrived. */
+        volatile boolean spoke;
 
         State(ConnectionContext ctx) {
             this.ctx = ctx;
@@ -359,6 +366,10 @@ public final class ConnectionGuard implements AutoCloseable {
             }
             Phase p = phase;
             long s = since;
+            if (overTheLine && !spoke && p == Phase.HEAD && now - s > GRACE_NANOS) {
+                closeFor(Reason.EVICTED, r); // a silent newcomer while the listener is short of permits
+                return;
+            }
             Reason why = switch (p) {
                 case HEAD -> now - s > headerNanos ? Reason.HEADER_TIMEOUT : null;
                 case BODY -> now - s > bodyNanos ? Reason.BODY_TIMEOUT : null;
@@ -411,8 +422,11 @@ public final class ConnectionGuard implements AutoCloseable {
             if (!READING.compareAndSet(this, start, 0L)) {
                 throw closedHere();
             }
-            if (data != null && phase == Phase.IDLE) {
-                phase(Phase.HEAD); // the next request's first bytes: the header clock starts
+            if (data != null) {
+                spoke = true;
+                if (phase == Phase.IDLE) {
+                    phase(Phase.HEAD); // the next request's first bytes: the header clock starts
+                }
             }
             return data;
         }
@@ -774,8 +788,11 @@ public final class ConnectionGuard implements AutoCloseable {
         public void handle(Limit limit) throws InterruptedException {
             State s = ctx.state;
             states.add(s);
-            open.incrementAndGet();
+            int now = open.incrementAndGet();
             try {
+                if (maxConnections > 0 && now > maxConnections - reserve) {
+                    s.overTheLine = true;
+                }
                 shed();
                 ServerConnection d;
                 try {
