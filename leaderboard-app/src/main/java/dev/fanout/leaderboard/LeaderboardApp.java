@@ -48,6 +48,9 @@ public final class LeaderboardApp implements AutoCloseable {
     private final WebServer server;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /** Helidon's per-request parse warnings, rate-limited (held here so the filters stay installed). */
+    private static final java.util.logging.Logger[] QUIET = QuietLog.install();
+
     private LeaderboardApp(Config root) {
         this.config = LeaderboardConfig.from(root.get("leaderboard"));
         ObjectMapper mapper = Json.mapper();

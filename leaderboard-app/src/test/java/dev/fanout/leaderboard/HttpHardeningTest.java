@@ -198,6 +198,7 @@ class HttpHardeningTest {
         String body = game("malformed", "malformed", "other");
         String head = "POST /submit-game HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer tok\r\n";
         List<String> requests = List.of(
+                "G@T /leaderboard HTTP/1.1\r\nHost: x\r\n\r\n", // not a method token: Helidon's 500
                 head + "Content-Length: -5\r\n\r\n" + body,
                 head + "Content-Length: -1\r\n\r\n" + body,
                 head + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(body.length()) + ";e=1\r\n" + body + "\r\n0\r\n\r\n",
@@ -225,14 +226,15 @@ class HttpHardeningTest {
         Logger.getLogger("").addHandler(capture);
         try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             List<java.util.concurrent.Future<?>> done = new ArrayList<>();
-            for (int round = 0; round < 40; round++) { // 200 requests, 40 at a time
+            for (int round = 0; round < 34; round++) { // 204 requests, about 40 at a time
                 for (String raw : requests) {
                     done.add(pool.submit(() -> {
                         try (RawHttp c = RawHttp.connect(port)) {
                             c.send(raw);
                             RawHttp.Response r = c.read(ANSWER);
                             assertNotNull(r, "an answer to\n" + raw);
-                            assertTrue(r.status() >= 400 && r.status() < 500, r.status() + " " + r.body() + " for\n" + raw);
+                            assertTrue(r.status() >= 400 && r.status() < (raw.startsWith("G@T") ? 501 : 500),
+                                r.status() + " " + r.body() + " for\n" + raw);
                             assertTrue(c.closedWithin(CLOSED), "closed after\n" + raw);
                         }
                         return null;
