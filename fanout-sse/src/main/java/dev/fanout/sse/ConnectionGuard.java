@@ -441,7 +441,11 @@ public final class ConnectionGuard implements AutoCloseable {
     private static final class Feed implements java.util.function.Supplier<byte[]> {
         private final State state;
         private final HelidonSocket socket;
-        private byte[] firstLine = new byte[0]; // null once the first line went through
+        /** The bytes held back until the first line (HTTP/1.0: the head) is whole; null after. */
+        private byte[] held = new byte[512];
+        private int length;
+        /** How far {@link #held} was searched for the end of the first line. */
+        private int scanned;
 
         Feed(State state, HelidonSocket socket) {
             this.state = state;
@@ -453,54 +457,79 @@ public final class ConnectionGuard implements AutoCloseable {
             if (state.closeAfterResponse && state.phase == Phase.IDLE) {
                 return null; // the response said Connection: close: no next request is read
             }
-            byte[] data = state.read(socket);
-            if (firstLine == null || data == null) {
-                if (data == null && firstLine != null && firstLine.length > 0) {
-                    byte[] rest = firstLine;
-                    firstLine = null;
+            while (true) {
+                byte[] data = state.read(socket);
+                if (held == null) {
+                    return data;
+                }
+                if (data == null) { // the client stopped sending: hand over what came
+                    byte[] rest = length == 0 ? null : java.util.Arrays.copyOf(held, length);
+                    held = null;
                     return rest;
                 }
-                return data;
-            }
-            // hold the bytes back until the first line is whole, to see its version
-            byte[] all = new byte[firstLine.length + data.length];
-            System.arraycopy(firstLine, 0, all, 0, firstLine.length);
-            System.arraycopy(data, 0, all, firstLine.length, data.length);
-            int lf = indexOf(all, (byte) '\n');
-            if (lf < 0 && all.length < MAX_FIRST_LINE) {
-                firstLine = all;
-                return get();
-            }
-            if (lf > HTTP_1_0.length && regionEquals(all, lf - HTTP_1_0.length, HTTP_1_0)) {
-                // HTTP/1.0: served as HTTP/1.1 (a response an HTTP/1.0 client reads), then
-                // closed; HTTP/1.1 needs a Host, which HTTP/1.0 clients may leave out: hold the
-                // head back until it is whole, to add one if it is missing
-                int end = headEnd(all);
-                if (end < 0 && all.length < MAX_FIRST_LINE) {
-                    firstLine = all;
-                    return get();
+                append(data);
+                int lf = -1;
+                for (int i = scanned; i < length; i++) {
+                    if (held[i] == '\n') {
+                        lf = i;
+                        break;
+                    }
                 }
-                firstLine = null;
-                all[lf - 2] = '1';
-                state.closeAfterResponse = true;
-                if (end >= 0 && !hasHost(all, lf, Math.max(lf, end + 2))) {
-                    PeerInfo local = socket.localPeer();
-                    byte[] host = ("Host: " + local.host() + ":" + local.port() + "\r\n").getBytes(StandardCharsets.US_ASCII);
-                    byte[] with = new byte[all.length + host.length];
-                    System.arraycopy(all, 0, with, 0, lf + 1);
-                    System.arraycopy(host, 0, with, lf + 1, host.length);
-                    System.arraycopy(all, lf + 1, with, lf + 1 + host.length, all.length - lf - 1);
-                    all = with;
+                scanned = length;
+                if (lf < 0 && length < MAX_FIRST_LINE) {
+                    continue; // hold back until the first line is whole, to see its version
                 }
+                if (lf > HTTP_1_0.length && regionEquals(held, lf - HTTP_1_0.length, HTTP_1_0)) {
+                    // HTTP/1.0: served as HTTP/1.1 (a response an HTTP/1.0 client reads), then
+                    // closed; HTTP/1.1 needs a Host, which HTTP/1.0 clients may leave out: hold the
+                    // head back until it is whole, to add one if it is missing
+                    int end = headEnd(held, length);
+                    if (end < 0 && length < MAX_FIRST_LINE) {
+                        scanned = lf; // the first line is known; wait for the rest of the head
+                        continue;
+                    }
+                    byte[] all = java.util.Arrays.copyOf(held, length);
+                    held = null;
+                    all[lf - 2] = '1';
+                    state.closeAfterResponse = true;
+                    if (end >= 0 && !hasHost(all, lf, Math.max(lf, end + 2))) {
+                        PeerInfo local = socket.localPeer();
+                        byte[] host = ("Host: " + local.host() + ":" + local.port() + "\r\n")
+                                .getBytes(StandardCharsets.US_ASCII);
+                        byte[] with = new byte[all.length + host.length];
+                        System.arraycopy(all, 0, with, 0, lf + 1);
+                        System.arraycopy(host, 0, with, lf + 1, host.length);
+                        System.arraycopy(all, lf + 1, with, lf + 1 + host.length, all.length - lf - 1);
+                        all = with;
+                    }
+                    return all;
+                }
+                byte[] all = java.util.Arrays.copyOf(held, length);
+                held = null;
                 return all;
             }
-            firstLine = null;
-            return all;
+        }
+
+        private void append(byte[] data) {
+            if (length + data.length > held.length) {
+                held = java.util.Arrays.copyOf(held, Math.max(held.length * 2, length + data.length));
+            }
+            System.arraycopy(data, 0, held, length, data.length);
+            length += data.length;
+        }
+
+        private static boolean regionEquals(byte[] b, int at, byte[] what) {
+            for (int i = 0; i < what.length; i++) {
+                if (b[at + i] != what[i]) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** @return the index of the blank line ending the head, or -1 */
-        private static int headEnd(byte[] b) {
-            for (int i = 0; i + 3 < b.length; i++) {
+        private static int headEnd(byte[] b, int length) {
+            for (int i = 0; i + 3 < length; i++) {
                 if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') {
                     return i;
                 }
@@ -513,23 +542,6 @@ public final class ConnectionGuard implements AutoCloseable {
             return head.contains("\nhost:");
         }
 
-        private static int indexOf(byte[] b, byte v) {
-            for (int i = 0; i < b.length; i++) {
-                if (b[i] == v) {
-                    return i;
-                }
-            }
-            return -1;
-        }
-
-        private static boolean regionEquals(byte[] b, int at, byte[] what) {
-            for (int i = 0; i < what.length; i++) {
-                if (b[at + i] != what[i]) {
-                    return false;
-                }
-            }
-            return true;
-        }
     }
 
     /** The connection context Helidon's connection sees: the original, but read through the guard. */

@@ -218,7 +218,7 @@ final class LeaderboardService implements HttpService {
         }
         if (declared.isPresent() && declared.getAsLong() == 0 || !req.content().hasEntity()) {
             // an empty body: reading it would wait forever for HTTP/2 DATA that never comes
-            // (Helidon 4.3.0, a POST with no body over h2c, as the JDK HttpClient sends by default)
+            // (Helidon 4.3.0, a POST with no body over h2c, as the JDK HttpClient sends by default; kept on 4.5.0)
             return new byte[0];
         }
         try (InputStream in = req.content().inputStream()) {
