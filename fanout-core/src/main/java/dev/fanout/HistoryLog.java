@@ -101,15 +101,18 @@ final class HistoryLog<T> {
         if (after == current) {
             return List.of();
         }
-        if (size == 0 || ring[head].sequence() > after + 1) {
+        int first = 0;
+        while (first < size && ring[(head + first) % ring.length].sequence() <= after) {
+            first++;
+        }
+        // the message right after `after` must be kept: else it has expired, or (with sequences
+        // from outside) the stream itself skipped it; either way a replay would leave a gap
+        if (first == size || ring[(head + first) % ring.length].sequence() != after + 1) {
             return null;
         }
-        List<Delivery<T>> out = new ArrayList<>((int) Math.min(size, current - after));
-        for (int k = 0; k < size; k++) {
-            Delivery<T> d = ring[(head + k) % ring.length];
-            if (d.sequence() > after) {
-                out.add(d);
-            }
+        List<Delivery<T>> out = new ArrayList<>(size - first);
+        for (int k = first; k < size; k++) {
+            out.add(ring[(head + k) % ring.length]);
         }
         return out;
     }

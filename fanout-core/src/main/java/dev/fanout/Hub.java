@@ -113,8 +113,13 @@ public final class Hub<T> implements AutoCloseable {
     private final ReentrantLock publishLock;
     private volatile boolean closed;
 
+    private final String epoch;
+    private final boolean externalSequence;
+
     // ------------------------------------------------------------------ publisher-owned (publishers are serialised)
     private long sequence;
+    /** Messages published so far: the ring's slot of the next one. */
+    private long count;
     private Object lastKey; // dedup: the key of the last published message
     private final Tally tally = new Tally();
     private long wakeSeenByPublisher;
@@ -157,6 +162,8 @@ public final class Hub<T> implements AutoCloseable {
         this.publishLock = b.singlePublisher ? null : new ReentrantLock();
         this.dispatcher = b.engine instanceof Engine.Ring r ? new RingDispatcher<>(this, r.size()) : new QueueDispatcher<>(this);
         this.dedupKey = b.dedupKey;
+        this.epoch = b.epoch;
+        this.externalSequence = b.externalSequence;
         this.historySpec = b.history;
         boolean keep = !b.history.isNone();
         this.history = keep ? new HistoryLog<>(b.history, b.clock) : null;
@@ -194,14 +201,60 @@ public final class Hub<T> implements AutoCloseable {
      */
     public long publish(T message) {
         Objects.requireNonNull(message, "message");
+        refuseExternal();
         if (publishLock == null) {
-            return closed ? CLOSED : fanOut(message);
+            return closed ? CLOSED : fanOut(sequence + 1, message);
         }
         publishLock.lock();
         try {
-            return closed ? CLOSED : fanOut(message);
+            return closed ? CLOSED : fanOut(sequence + 1, message);
         } finally {
             publishLock.unlock();
+        }
+    }
+
+    /**
+     * Publishes under a sequence number assigned elsewhere: for a hub built with
+     * {@link Builder#externalSequence()}, that follows a stream numbered by someone else (a
+     * cluster stream, a log). Each sequence must be above the last one; a jump is a gap that
+     * subscribers see (their sequence numbers jump) and that a resume from before it reports
+     * as {@link Subscription#startGap()}. Otherwise as {@link #publish(Object)}.
+     *
+     * @param sequence the message's sequence number, above {@link #sequence()}
+     * @param message  the message, not null
+     * @return {@code sequence}, or {@link #CLOSED} or {@link #DUPLICATE}
+     * @throws IllegalStateException    on a hub that numbers its own messages
+     * @throws IllegalArgumentException when {@code sequence} is not above the last one
+     */
+    public long publish(long sequence, T message) {
+        Objects.requireNonNull(message, "message");
+        if (!externalSequence) {
+            throw new IllegalStateException("sequence: given, but this hub numbers its own messages"
+                    + " (expected: Hub.builder().externalSequence() for a hub that follows another's numbers)");
+        }
+        if (publishLock == null) {
+            return closed ? CLOSED : fanOut(checkNext(sequence), message);
+        }
+        publishLock.lock();
+        try {
+            return closed ? CLOSED : fanOut(checkNext(sequence), message);
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    /** Publisher: a sequence from outside must be above the last one. */
+    private long checkNext(long next) {
+        if (next <= sequence) {
+            throw new IllegalArgumentException("sequence: " + next + " (expected: > " + sequence + ", the last published)");
+        }
+        return next;
+    }
+
+    private void refuseExternal() {
+        if (externalSequence) {
+            throw new IllegalStateException("sequence: missing, but this hub follows another's numbers"
+                    + " (expected: publish(sequence, message))");
         }
     }
 
@@ -215,15 +268,29 @@ public final class Hub<T> implements AutoCloseable {
      */
     public PublishResult publishAndReport(T message) {
         Objects.requireNonNull(message, "message");
+        refuseExternal();
         if (publishLock == null) {
-            return report(closed ? CLOSED : fanOut(message));
+            return report(closed ? CLOSED : fanOut(sequence + 1, message));
         }
         publishLock.lock();
         try {
-            return report(closed ? CLOSED : fanOut(message));
+            return report(closed ? CLOSED : fanOut(sequence + 1, message));
         } finally {
             publishLock.unlock();
         }
+    }
+
+    /**
+     * {@link #publish(long, Object)}, reporting what happened as {@link #publishAndReport(Object)} does.
+     *
+     * @param sequence the message's sequence number, above {@link #sequence()}
+     * @param message  the message, not null
+     * @return what happened
+     * @throws IllegalStateException    on a hub that numbers its own messages
+     * @throws IllegalArgumentException when {@code sequence} is not above the last one
+     */
+    public PublishResult publishAndReport(long sequence, T message) {
+        return report(publish(sequence, message));
     }
 
     /** Publisher, right after its publish: the tally of a published message, or the status. */
@@ -232,7 +299,7 @@ public final class Hub<T> implements AutoCloseable {
                 : sequence == DUPLICATE ? PublishResult.duplicate() : tally.result(sequence);
     }
 
-    private long fanOut(T message) {
+    private long fanOut(long seq, T message) {
         if (dedupKey != null) {
             Object key = dedupKey.apply(message);
             if (key != null && key.equals(lastKey)) {
@@ -240,7 +307,6 @@ public final class Hub<T> implements AutoCloseable {
             }
             lastKey = key;
         }
-        long seq = sequence + 1;
         SEQUENCE.setRelease(this, seq);
         LATEST_STAMP.setRelease(this, 0L);
         VarHandle.storeStoreFence();
@@ -252,6 +318,7 @@ public final class Hub<T> implements AutoCloseable {
         if (seam != null) {
             seam.lock();
             try {
+                count++;
                 history.append(d);
                 v = version;
                 subs = subscribers;
@@ -259,6 +326,7 @@ public final class Hub<T> implements AutoCloseable {
                 seam.unlock();
             }
         } else {
+            count++;
             v = version;
             subs = subscribers;
         }
@@ -414,7 +482,8 @@ public final class Hub<T> implements AutoCloseable {
                 boolean gap = false;
                 Delivery<T> last = history.last();
                 if (b.resumeAfter >= 0) {
-                    kept = history.after(b.resumeAfter);
+                    // another epoch's sequence numbers mean nothing here: a gap, never a replay
+                    kept = b.resumeEpoch == null || b.resumeEpoch.equals(epoch) ? history.after(b.resumeAfter) : null;
                     if (kept == null) { // too old, or never published: start from the latest instead
                         gap = true;
                         kept = last == null ? List.of() : List.of(last);
@@ -425,9 +494,9 @@ public final class Hub<T> implements AutoCloseable {
                 kept = strategy.conflate(kept, overflow, (d, e) -> keyErrors.add(new KeyError<>(d, e)));
                 @SuppressWarnings("unchecked")
                 Delivery<T>[] preface = kept.toArray((Delivery<T>[]) new Delivery<?>[0]);
-                // live reading starts right after the last message the history took
-                s = newSubscription(b, handler, overflow, strategy, cap, new Preface<>(preface), gap,
-                        last == null ? 0 : last.sequence());
+                // live reading starts right after the last message the history took: the ring's
+                // slot of the next publish (publishes and slots are counted alike under the seam)
+                s = newSubscription(b, handler, overflow, strategy, cap, new Preface<>(preface), gap, count);
                 add(s);
             } finally {
                 seam.unlock();
@@ -675,6 +744,20 @@ public final class Hub<T> implements AutoCloseable {
         }
     }
 
+    /**
+     * @return the epoch this hub's sequence numbers belong to: given to the builder, or drawn
+     *         at random when the hub was built, so a new hub (a restarted process, a reclaimed
+     *         topic) has a new one
+     */
+    public String epoch() {
+        return epoch;
+    }
+
+    /** @return the position of the last published message: this hub's epoch and {@link #sequence()} */
+    public Position position() {
+        return Position.of(epoch, sequence());
+    }
+
     /** @return the history this hub keeps */
     public History history() {
         return historySpec;
@@ -763,6 +846,17 @@ public final class Hub<T> implements AutoCloseable {
         }
     }
 
+    /** Twelve characters of [0-9a-z] from a strong random source: 62 bits, never reused in practice. */
+    static String randomEpoch() {
+        long bits = new java.security.SecureRandom().nextLong() >>> 2;
+        StringBuilder b = new StringBuilder(12);
+        for (int i = 0; i < 12; i++) {
+            b.append(Character.forDigit((int) (bits % 36), 36));
+            bits /= 36;
+        }
+        return b.toString();
+    }
+
     static int ceilPowerOfTwo(int n) {
         return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
     }
@@ -805,6 +899,8 @@ public final class Hub<T> implements AutoCloseable {
         private History history;
         private InstantSource clock;
         private Function<? super T, ?> dedupKey;
+        private String epoch;
+        private boolean externalSequence;
 
         private Builder() {
         }
@@ -972,8 +1068,41 @@ public final class Hub<T> implements AutoCloseable {
             return this;
         }
 
+        /**
+         * @param epoch the epoch of this hub's sequence numbers, 1 to 32 of {@code [0-9A-Za-z_]}
+         *              (default: 12 random characters): give the same epoch to a hub that
+         *              continues a stream whose history survived (a journal, a cluster
+         *              stream), a new one whenever that history is lost
+         * @return this
+         */
+        public Builder<T> epoch(String epoch) {
+            once(this.epoch, "epoch");
+            this.epoch = Position.checkEpoch(epoch);
+            return this;
+        }
+
+        /**
+         * Makes this a hub that follows sequence numbers assigned elsewhere:
+         * {@link Hub#publish(long, Object)} only. Not with {@link #dedup()}: a message it skipped
+         * would look like a gap.
+         *
+         * @return this
+         */
+        public Builder<T> externalSequence() {
+            once(externalSequence, "externalSequence");
+            this.externalSequence = true;
+            return this;
+        }
+
         /** @return the hub */
         public Hub<T> build() {
+            if (externalSequence && dedupKey != null) {
+                throw new IllegalStateException("dedup: set with externalSequence (expected: one of them:"
+                        + " a hub that follows another's numbers publishes every message it is given)");
+            }
+            if (epoch == null) {
+                epoch = randomEpoch();
+            }
             if (name == null) {
                 name = "hub-" + NAMES.incrementAndGet();
             }

@@ -9,7 +9,9 @@ import java.lang.invoke.VarHandle;
  * touches it on the way in; the consumer reads the slots after its position, checking each
  * against the sequence it expects, so a slot overwritten by a later lap is never handed out.
  *
- * <p>Ring sequence {@code r} holds hub sequence {@code r + 1}. What a cursor does with a backlog
+ * <p>Ring sequence {@code r} is the hub's {@code r}-th message (from 0); its slot carries the
+ * message's hub sequence, which is {@code r + 1} unless the hub follows sequence numbers
+ * assigned elsewhere. What a cursor does with a backlog
  * beyond its capacity is its {@link Strategy.RingMode}:
  * <ul>
  *   <li>{@code GATED} (lossless): the producer may not claim past this cursor's
@@ -273,10 +275,11 @@ final class RingCursor<T> implements Lane<T> {
         long n = at;
         while (n <= avail) {
             RingDispatcher.Slot<T> slot = ring.get(n);
-            long seq = slot.sequenceAcquire();
+            long stamp = slot.stampAcquire();
             T m = slot.message;
+            long seq = slot.sequence;
             VarHandle.loadLoadFence();
-            if (seq != n + 1 || slot.sequenceOpaque() != seq) {
+            if (stamp != n + 1 || slot.stampOpaque() != stamp) {
                 long resume = overtaken(n, s);
                 if (resume < 0) {
                     return null; // too slow: the subscription ends where it stands
@@ -300,10 +303,11 @@ final class RingCursor<T> implements Lane<T> {
         try {
             while (n <= upTo) {
                 RingDispatcher.Slot<T> slot = ring.get(n);
-                long seq = slot.sequenceAcquire();
+                long stamp = slot.stampAcquire();
                 T m = slot.message;
+                long seq = slot.sequence;
                 VarHandle.loadLoadFence();
-                if (seq != n + 1 || slot.sequenceOpaque() != seq) {
+                if (stamp != n + 1 || slot.stampOpaque() != stamp) {
                     long resume = overtaken(n, s);
                     if (resume < 0) {
                         break; // too slow: the subscription ends where it stands

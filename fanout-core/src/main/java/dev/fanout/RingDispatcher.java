@@ -47,39 +47,43 @@ final class RingDispatcher<T> implements Dispatcher<T> {
     }
 
     /**
-     * A ring slot: the hub sequence and message of the lap that wrote it last. Written as a
-     * sequence lock, so that a reader that races with a later lap's write detects it: the
-     * sequence is cleared, then the message written, then the sequence set (release); a reader
-     * reads the sequence (acquire), the message, and the sequence again after a load fence.
+     * A ring slot: the message of the lap that wrote it last, its hub sequence number, and its
+     * position in the ring (the ring sequence plus one) as the stamp of a sequence lock, so that
+     * a reader that races with a later lap's write detects it: the stamp is cleared, then the
+     * message and sequence written, then the stamp set (release); a reader reads the stamp
+     * (acquire), the fields, and the stamp again after a load fence. The stamp is the ring's
+     * own count, so it works for a hub that follows sequence numbers assigned elsewhere.
      */
     static final class Slot<T> {
-        private static final VarHandle SEQUENCE;
+        private static final VarHandle STAMP;
 
         static {
             try {
-                SEQUENCE = MethodHandles.lookup().findVarHandle(Slot.class, "sequence", long.class);
+                STAMP = MethodHandles.lookup().findVarHandle(Slot.class, "stamp", long.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
         }
 
-        private long sequence;
+        private long stamp;
+        long sequence;
         T message;
 
-        /** Producer. */
-        void write(long seq, T m) {
-            SEQUENCE.setRelease(this, 0L);
+        /** Producer: writes ring position {@code position}'s message. */
+        void write(long position, long seq, T m) {
+            STAMP.setRelease(this, 0L);
             VarHandle.storeStoreFence();
             message = m;
-            SEQUENCE.setRelease(this, seq);
+            sequence = seq;
+            STAMP.setRelease(this, position + 1);
         }
 
-        long sequenceAcquire() {
-            return (long) SEQUENCE.getAcquire(this);
+        long stampAcquire() {
+            return (long) STAMP.getAcquire(this);
         }
 
-        long sequenceOpaque() {
-            return (long) SEQUENCE.getOpaque(this);
+        long stampOpaque() {
+            return (long) STAMP.getOpaque(this);
         }
     }
 
@@ -135,7 +139,7 @@ final class RingDispatcher<T> implements Dispatcher<T> {
                 }
             }
         }
-        ring.get(slot).write(sequence, message);
+        ring.get(slot).write(slot, sequence, message);
         ring.publish(slot);
         tally.accepted = tally.subscribers - tally.drops[DropCause.TIMEOUT.ordinal()]
                 - tally.drops[DropCause.CLOSED.ordinal()];

@@ -18,6 +18,8 @@ public final class SubscriptionBuilder<T> {
     int capacity;
     Executor executor;
     long resumeAfter = -1;
+    /** The epoch {@link #resumeAfter} belongs to, or null for the hub's own. */
+    String resumeEpoch;
     boolean startWithLatest;
 
     SubscriptionBuilder(Hub<T> hub) {
@@ -47,10 +49,24 @@ public final class SubscriptionBuilder<T> {
      * @return this
      */
     public SubscriptionBuilder<T> resumeAfter(long sequence) {
-        if (sequence < 0) {
-            throw new IllegalArgumentException("sequence: " + sequence + " (expected: >= 0)");
-        }
-        this.resumeAfter = sequence;
+        this.resumeAfter = Checks.nonNegative("sequence", sequence);
+        this.resumeEpoch = null;
+        return this;
+    }
+
+    /**
+     * Like {@link #resumeAfter(long)}, for a position that names its epoch: a position from
+     * another epoch than the hub's (a restarted process, a reclaimed topic) is a gap, never a
+     * replay: the subscription starts with the latest message and {@link Subscription#startGap()}
+     * says so.
+     *
+     * @param position where the subscriber stands, for instance read from a {@code Last-Event-ID}
+     * @return this
+     */
+    public SubscriptionBuilder<T> resumeAfter(Position position) {
+        Objects.requireNonNull(position, "position");
+        this.resumeAfter = position.sequence();
+        this.resumeEpoch = position.epoch();
         return this;
     }
 
