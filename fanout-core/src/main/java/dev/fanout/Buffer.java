@@ -1,7 +1,5 @@
 package dev.fanout;
 
-import org.jctools.queues.MessagePassingQueue;
-
 /**
  * A queue-engine subscription's bounded buffer. One producer at a time offers (the hub
  * serialises publishers); consumers poll and drain as the concrete class allows. The
@@ -18,13 +16,13 @@ abstract class Buffer<T> {
     static final int FULL = 3;
 
     /** Producer side. @return one of the outcome constants */
-    abstract int offer(Delivery<T> d);
+    abstract int offer(Offer<T> o);
 
     /** Consumer side. @return the oldest delivery, or null */
     abstract Delivery<T> poll();
 
     /** Consumer side. @return how many deliveries went to {@code sink} */
-    abstract int drain(MessagePassingQueue.Consumer<Delivery<T>> sink, int limit);
+    abstract int drain(Sink<T> sink, int limit);
 
     /** Any thread; approximate under concurrency. */
     abstract int size();

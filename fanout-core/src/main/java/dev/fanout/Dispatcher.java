@@ -8,9 +8,6 @@ package dev.fanout;
  */
 sealed interface Dispatcher<T> permits QueueDispatcher, RingDispatcher {
 
-    /** @return true when {@link #fanOut} needs the message as a {@link Delivery} (a queued object) */
-    boolean needsDelivery();
-
     /**
      * A new subscription's lane.
      *
@@ -27,7 +24,7 @@ sealed interface Dispatcher<T> permits QueueDispatcher, RingDispatcher {
      * Producer side: hands one message to every open subscriber in {@code subs}, applying each
      * one's strategy, waiting for lossless ones that are full, and counting into {@code tally}.
      *
-     * @param d       the message as a delivery when {@link #needsDelivery()}, else null
+     * @param d       the message as the history's delivery, when the hub keeps a history, else null
      * @param version the hub's subscriber-list version, read before {@code subs}: a new version
      *                means the list may have changed since the last publish
      */

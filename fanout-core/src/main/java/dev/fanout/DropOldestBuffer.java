@@ -1,6 +1,5 @@
 package dev.fanout;
 
-import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.atomic.SpmcAtomicArrayQueue;
 
 /**
@@ -19,7 +18,8 @@ final class DropOldestBuffer<T> extends Buffer<T> {
     }
 
     @Override
-    int offer(Delivery<T> d) {
+    int offer(Offer<T> o) {
+        Delivery<T> d = o.delivery();
         boolean evicted = false;
         while (queue.size() >= capacity || !queue.offer(d)) {
             // null: the consumer emptied a slot meanwhile, and the next offer finds it
@@ -39,7 +39,7 @@ final class DropOldestBuffer<T> extends Buffer<T> {
      * slots full, the evicting producer would spin on them, and a throw would lose the rest.
      */
     @Override
-    int drain(MessagePassingQueue.Consumer<Delivery<T>> sink, int limit) {
+    int drain(Sink<T> sink, int limit) {
         int n = 0;
         Delivery<T> d;
         while (n < limit && (d = queue.poll()) != null) {

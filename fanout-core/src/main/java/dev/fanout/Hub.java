@@ -312,7 +312,7 @@ public final class Hub<T> implements AutoCloseable {
         VarHandle.storeStoreFence();
         latestMessage = message;
         LATEST_STAMP.setRelease(this, seq);
-        Delivery<T> d = history != null || dispatcher.needsDelivery() ? new Delivery<>(seq, message) : null;
+        Delivery<T> d = history != null ? new Delivery<>(seq, message) : null; // the engines need none
         AbstractSubscription<T>[] subs;
         int v;
         if (seam != null) {

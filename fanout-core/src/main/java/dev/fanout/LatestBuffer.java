@@ -1,14 +1,14 @@
 package dev.fanout;
 
 import java.util.concurrent.atomic.AtomicReference;
-import org.jctools.queues.MessagePassingQueue;
 
 /** A single slot: a new delivery replaces the pending one. */
 final class LatestBuffer<T> extends Buffer<T> {
     private final AtomicReference<Delivery<T>> slot = new AtomicReference<>();
 
     @Override
-    int offer(Delivery<T> d) {
+    int offer(Offer<T> o) {
+        Delivery<T> d = o.delivery();
         return slot.getAndSet(d) == null ? ACCEPTED : ACCEPTED_SUPERSEDED;
     }
 
@@ -18,7 +18,7 @@ final class LatestBuffer<T> extends Buffer<T> {
     }
 
     @Override
-    int drain(MessagePassingQueue.Consumer<Delivery<T>> sink, int limit) {
+    int drain(Sink<T> sink, int limit) {
         Delivery<T> d = poll();
         if (d == null) {
             return 0;

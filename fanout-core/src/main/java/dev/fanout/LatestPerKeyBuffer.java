@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
-import org.jctools.queues.MessagePassingQueue;
 
 /**
  * At most one pending delivery per key, kept in sequence order: a new delivery for a pending
@@ -94,7 +93,8 @@ final class LatestPerKeyBuffer<T> extends Buffer<T> {
     }
 
     @Override
-    int offer(Delivery<T> d) {
+    int offer(Offer<T> o) {
+        Delivery<T> d = o.delivery();
         Key key = Key.of(keyFunction, d);
         lock.lock();
         try {
@@ -145,7 +145,7 @@ final class LatestPerKeyBuffer<T> extends Buffer<T> {
     }
 
     @Override
-    int drain(MessagePassingQueue.Consumer<Delivery<T>> sink, int limit) {
+    int drain(Sink<T> sink, int limit) {
         // one at a time: a sink that throws must not take undelivered messages with it
         int n = 0;
         Delivery<T> d;

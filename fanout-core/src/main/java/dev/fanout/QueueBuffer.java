@@ -5,8 +5,10 @@ import org.jctools.queues.atomic.SpmcAtomicArrayQueue;
 import org.jctools.queues.atomic.SpscAtomicArrayQueue;
 
 /**
- * A plain bounded FIFO: a full buffer refuses the offer, and the subscription's strategy
- * decides what that means. SPSC for one consumer, SPMC when several workers take from it.
+ * A plain bounded FIFO of deliveries: a full buffer refuses the offer, and the subscription's
+ * strategy decides what that means. SPMC when several workers take from it
+ * ({@code elasticWorkers}); a FIFO with one consumer is a {@link SequencedQueue}, which queues
+ * no delivery objects.
  */
 final class QueueBuffer<T> extends Buffer<T> {
     private final MessagePassingQueue<Delivery<T>> queue;
@@ -21,11 +23,11 @@ final class QueueBuffer<T> extends Buffer<T> {
     }
 
     @Override
-    int offer(Delivery<T> d) {
+    int offer(Offer<T> o) {
         if (smallerThanQueue && queue.size() >= capacity) {
             return FULL;
         }
-        return queue.offer(d) ? ACCEPTED : FULL;
+        return queue.offer(o.delivery()) ? ACCEPTED : FULL;
     }
 
     @Override
@@ -34,7 +36,7 @@ final class QueueBuffer<T> extends Buffer<T> {
     }
 
     @Override
-    int drain(MessagePassingQueue.Consumer<Delivery<T>> sink, int limit) {
+    int drain(Sink<T> sink, int limit) {
         return queue.drain(sink, limit);
     }
 

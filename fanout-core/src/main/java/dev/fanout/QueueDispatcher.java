@@ -12,14 +12,11 @@ final class QueueDispatcher<T> implements Dispatcher<T> {
     private final Hub<T> hub;
     /** The lossless subscribers found full by the publish under way; publisher-owned, reused. */
     private AbstractSubscription<T>[] full = AbstractSubscription.none();
+    /** The message of the publish under way, as the buffers take it; publisher-owned, reused. */
+    private final Offer<T> offer = new Offer<>();
 
     QueueDispatcher(Hub<T> hub) {
         this.hub = hub;
-    }
-
-    @Override
-    public boolean needsDelivery() {
-        return true;
     }
 
     @Override
@@ -35,6 +32,17 @@ final class QueueDispatcher<T> implements Dispatcher<T> {
     @Override
     public void fanOut(long sequence, T message, Delivery<T> d, AbstractSubscription<T>[] subs, int version,
                        Tally tally) {
+        Offer<T> o = offer;
+        o.set(sequence, message, d);
+        try {
+            fanOut(o, subs, tally);
+        } finally {
+            o.clear();
+        }
+    }
+
+    private void fanOut(Offer<T> o, AbstractSubscription<T>[] subs, Tally tally) {
+        long sequence = o.sequence;
         int fullCount = 0;
         for (AbstractSubscription<T> s : subs) {
             Ledger<T> ledger = s.ledger;
@@ -44,7 +52,7 @@ final class QueueDispatcher<T> implements Dispatcher<T> {
             tally.subscribers++;
             ledger.producer.add(Counts.FLOW, 1);
             QueueLane<T> lane = (QueueLane<T>) ledger.lane;
-            int outcome = lane.buffer.offer(d);
+            int outcome = lane.buffer.offer(o);
             if (lane.buffer instanceof LatestPerKeyBuffer<T> keyed) {
                 Throwable keyError = keyed.takeKeyError();
                 if (keyError != null) {
@@ -83,7 +91,7 @@ final class QueueDispatcher<T> implements Dispatcher<T> {
             // the waits count from one instant, so several full subscribers cost the longest, not the sum
             long start = System.nanoTime();
             for (int i = 0; i < fullCount; i++) {
-                awaitRoom(full[i], d, start, tally);
+                awaitRoom(full[i], o, start, tally);
                 full[i] = null;
             }
         }
@@ -99,7 +107,7 @@ final class QueueDispatcher<T> implements Dispatcher<T> {
      * Parks the publisher until {@code d} fits in {@code s}, its wait limit passes, it or the hub
      * closes, or the publishing thread is interrupted; counts the outcome.
      */
-    private void awaitRoom(AbstractSubscription<T> s, Delivery<T> d, long start, Tally tally) {
+    private void awaitRoom(AbstractSubscription<T> s, Offer<T> d, long start, Tally tally) {
         Ledger<T> ledger = s.ledger;
         QueueLane<T> lane = (QueueLane<T>) ledger.lane;
         ProducerBackoff backoff = new ProducerBackoff(start, s.maxWaitNanos());

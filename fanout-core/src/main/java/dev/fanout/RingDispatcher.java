@@ -88,11 +88,6 @@ final class RingDispatcher<T> implements Dispatcher<T> {
     }
 
     @Override
-    public boolean needsDelivery() {
-        return false;
-    }
-
-    @Override
     public Lane<T> newLane(Strategy strategy, Overflow overflow, int capacity, boolean manyConsumers, long from) {
         return new RingCursor<>(this, strategy.ringMode, capacity, from);
     }

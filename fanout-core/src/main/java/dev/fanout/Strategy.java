@@ -118,7 +118,8 @@ enum Strategy {
             case DROP_OLDEST -> new DropOldestBuffer<>(capacity);
             case LATEST_ONLY -> new LatestBuffer<>();
             case LATEST_PER_KEY -> new LatestPerKeyBuffer<>(((Overflow.LatestPerKey) overflow).keyFunction(), capacity);
-            case SLOW_PRODUCER, DROP_NEWEST, DISCONNECT, ELASTIC_WORKERS -> new QueueBuffer<>(capacity, manyConsumers);
+            case SLOW_PRODUCER, DROP_NEWEST, DISCONNECT, ELASTIC_WORKERS -> manyConsumers
+                    ? new QueueBuffer<>(capacity, true) : new SequencedQueue<>(capacity);
         };
     }
 

@@ -1,0 +1,35 @@
+package dev.fanout;
+
+/**
+ * The message a publish offers to the queue engine's buffers: its sequence number, the message,
+ * and a {@link Delivery} made at most once per publish, for the buffers that queue one (a FIFO
+ * with one consumer queues the bare message: {@link SequencedQueue}). Publisher-owned and reused
+ * from publish to publish (publishers are serialised).
+ */
+final class Offer<T> {
+    long sequence;
+    T message;
+    private Delivery<T> delivery;
+
+    /** Publisher: the next publish; {@code shared} is the history's delivery of it, if the hub keeps one. */
+    void set(long seq, T m, Delivery<T> shared) {
+        sequence = seq;
+        message = m;
+        delivery = shared;
+    }
+
+    /** @return the message as a delivery, made on first use and shared by every buffer of this publish */
+    Delivery<T> delivery() {
+        Delivery<T> d = delivery;
+        if (d == null) {
+            d = delivery = new Delivery<>(sequence, message);
+        }
+        return d;
+    }
+
+    /** Publisher: forgets the message after the publish, so the hub keeps no reference to it. */
+    void clear() {
+        message = null;
+        delivery = null;
+    }
+}

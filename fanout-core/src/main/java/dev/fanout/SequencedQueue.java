@@ -1,0 +1,126 @@
+package dev.fanout;
+
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.atomic.SpscAtomicArrayQueue;
+
+/**
+ * A bounded FIFO with one producer and one consumer that queues bare messages, not
+ * {@link Delivery} objects: the consumer knows each message's sequence number as one more than
+ * the last one's. Where that does not hold (the first message, and the first after a message
+ * this subscriber did not queue: a timeout, a drop, a jump in sequence numbers from outside),
+ * the publisher queues a {@link Mark} that carries the number. So a publish to subscribers that
+ * keep up allocates nothing. The buffer of {@code slowProducer}, {@code dropNewest} and
+ * {@code disconnect} pull and push subscriptions; a full one refuses the offer, and the
+ * subscription's strategy decides what that means.
+ */
+final class SequencedQueue<T> extends Buffer<T> {
+    private final MessagePassingQueue<Object> queue;
+    /** The capacity asked for (a power of two); JCTools' smallest queues hold more, so offers check it. */
+    private final int capacity;
+    private final boolean smallerThanQueue;
+    /** Publisher: the sequence of the last message queued. */
+    private long lastQueued = Long.MIN_VALUE;
+    /** Consumer: the sequence of the next bare message. */
+    private long expected;
+    private final Resolver resolver = new Resolver();
+
+    SequencedQueue(int capacity) {
+        this.queue = new SpscAtomicArrayQueue<>(capacity);
+        this.capacity = capacity;
+        this.smallerThanQueue = queue.capacity() > capacity;
+    }
+
+    /** A message queued with its sequence number: the first, or the first after a gap. */
+    private static final class Mark {
+        final long sequence;
+        final Object message;
+
+        Mark(long sequence, Object message) {
+            this.sequence = sequence;
+            this.message = message;
+        }
+    }
+
+    @Override
+    int offer(Offer<T> o) {
+        if (smallerThanQueue && queue.size() >= capacity) {
+            return FULL;
+        }
+        long seq = o.sequence;
+        if (!queue.offer(seq == lastQueued + 1 ? o.message : new Mark(seq, o.message))) {
+            return FULL;
+        }
+        lastQueued = seq;
+        return ACCEPTED;
+    }
+
+    @Override
+    Delivery<T> poll() {
+        Object e = queue.poll();
+        if (e == null) {
+            return null;
+        }
+        long seq = sequenceOf(e);
+        return new Delivery<>(seq, messageOf(e));
+    }
+
+    /** Consumer: the sequence of an element taken now, and the next one's. */
+    private long sequenceOf(Object e) {
+        long seq = e instanceof Mark m ? m.sequence : expected;
+        expected = seq + 1;
+        return seq;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T messageOf(Object e) {
+        return (T) (e instanceof Mark m ? m.message : e);
+    }
+
+    @Override
+    int drain(Sink<T> sink, int limit) {
+        Resolver r = resolver;
+        r.sink = sink;
+        try {
+            return queue.drain(r, limit);
+        } finally {
+            r.sink = null;
+        }
+    }
+
+    /** Hands each element to the sink of the drain under way with its sequence; reused by the consumer. */
+    private final class Resolver implements MessagePassingQueue.Consumer<Object> {
+        Sink<T> sink;
+
+        @Override
+        public void accept(Object e) {
+            long seq = sequenceOf(e);
+            sink.accept(seq, SequencedQueue.<T>messageOf(e));
+        }
+    }
+
+    @Override
+    int discard() {
+        int n = 0;
+        Object e;
+        while ((e = queue.poll()) != null) {
+            sequenceOf(e);
+            n++;
+        }
+        return n;
+    }
+
+    @Override
+    int size() {
+        return queue.size();
+    }
+
+    @Override
+    boolean isEmpty() {
+        return queue.isEmpty();
+    }
+
+    @Override
+    int capacity() {
+        return capacity;
+    }
+}

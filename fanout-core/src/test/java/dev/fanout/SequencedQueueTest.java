@@ -1,0 +1,67 @@
+package dev.fanout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The one-consumer FIFO queues bare messages and the consumer numbers them; these check the
+ * numbers stay the hub's wherever this subscriber's stream skips some: a refused offer, a
+ * subscription that starts late, a timeout of a slowed producer.
+ */
+class SequencedQueueTest {
+
+    @Test
+    void afterARefusedOffer_theNextMessageKeepsItsOwnNumber() {
+        Hub<String> hub = Hub.<String>builder().build();
+        PullSubscription<String> s = hub.subscriber().capacity(2).overflow(Overflow.dropNewest()).subscribe();
+        for (int i = 0; i < 3; i++) {
+            hub.publish("m" + i); // sequences 1 and 2 fit, 3 is refused
+        }
+        assertEquals(List.of(1L, 2L), drained(s));
+        hub.publish("m3");
+        hub.publish("m4");
+        Delivery<String> polled = s.poll().orElseThrow();
+        assertEquals(4L, polled.sequence(), "poll numbers the first after the refused one");
+        assertEquals("m3", polled.message());
+        assertEquals(5L, s.poll().orElseThrow().sequence());
+        assertTrue(s.poll().isEmpty());
+        hub.close();
+    }
+
+    @Test
+    void aSubscriptionThatStartsLate_numbersFromTheHub() {
+        Hub<String> hub = Hub.<String>builder().build();
+        for (int i = 0; i < 5; i++) {
+            hub.publish("early" + i);
+        }
+        PullSubscription<String> s = hub.subscribe(Overflow.slowProducer(java.time.Duration.ofSeconds(1)));
+        hub.publish("a");
+        hub.publish("b");
+        assertEquals(List.of(6L, 7L), drained(s));
+        hub.close();
+    }
+
+    @Test
+    void aTimedOutOffer_leavesAGapTheConsumerSees() {
+        Hub<Integer> hub = Hub.<Integer>builder().build();
+        PullSubscription<Integer> s = hub.subscriber().capacity(1)
+                .overflow(Overflow.slowProducer(java.time.Duration.ofMillis(1))).subscribe();
+        hub.publish(10);
+        hub.publish(11); // full: waits 1 ms, times out, counted as dropped
+        assertEquals(1L, s.poll().orElseThrow().sequence());
+        hub.publish(12);
+        assertEquals(3L, s.poll().orElseThrow().sequence());
+        assertEquals(1, s.stats().dropped());
+        hub.close();
+    }
+
+    private static <T> List<Long> drained(PullSubscription<T> s) {
+        List<Long> out = new ArrayList<>();
+        s.drain((seq, m) -> out.add(seq), Integer.MAX_VALUE);
+        return out;
+    }
+}
