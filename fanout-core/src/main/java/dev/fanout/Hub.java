@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -62,9 +63,10 @@ import java.util.function.Function;
  * publisher (it cannot see it without a fence on every publish): the message of a publish that
  * races the close reaches each subscription that is still draining, and counts as
  * {@link DropCause#CLOSED} in one that has already ended. Push workers end once their
- * subscriptions are drained; {@link #awaitTermination(Duration)} waits for that. The hub starts
- * no thread of its own: push handlers run on the {@linkplain Builder#executor executor}, by
- * default a virtual thread per drain task.
+ * subscriptions are drained; {@link #awaitTermination(Duration)} waits for that. The hub keeps
+ * no background thread: push handlers run on the {@linkplain Builder#executor executor}, by
+ * default a virtual thread per drain task that ends when its subscription has nothing left to
+ * deliver.
  *
  * @param <T> the message type
  */
@@ -805,6 +807,17 @@ public final class Hub<T> implements AutoCloseable {
 
     // ------------------------------------------------------------------ called by subscriptions and engines
 
+    /**
+     * The library's own tests set this to see every hub they build, and check each one's books
+     * when the test ends; null otherwise.
+     */
+    static volatile Consumer<Hub<?>> built;
+
+    /** For tests and diagnostics: the ledgers of every subscription still reachable, ended ones included. */
+    List<Ledger<?>> liveLedgers() {
+        return ledgers.live();
+    }
+
     /** For tests and diagnostics: the publisher parked for a subscriber's room now, or null. */
     Thread waitingPublisher() {
         return dispatcher.waitingPublisher(subscribers);
@@ -1130,7 +1143,12 @@ public final class Hub<T> implements AutoCloseable {
             if (clock == null) {
                 clock = InstantSource.system();
             }
-            return new Hub<>(this);
+            Hub<T> hub = new Hub<>(this);
+            Consumer<Hub<?>> watcher = built;
+            if (watcher != null) {
+                watcher.accept(hub);
+            }
+            return hub;
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.fanout;
 
 import java.lang.ref.PhantomReference;
 import java.lang.ref.ReferenceQueue;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -52,6 +54,15 @@ final class Ledgers {
             }
             e.clear();
         }
+    }
+
+    /** For tests and diagnostics: the ledgers of the subscriptions still reachable. */
+    List<Ledger<?>> live() {
+        List<Ledger<?>> out = new ArrayList<>();
+        for (Entry e : entries) {
+            out.add(e.ledger);
+        }
+        return out;
     }
 
     /** Any thread. @return the totals over every subscription the hub ever had, in the layout above */
