@@ -132,7 +132,7 @@ public final class Pacer {
         return "Pacer[rate=" + rate + "]";
     }
 
-    /** Builds a {@link Pacer}. Not thread-safe; each option may be set once. */
+    /** Builds a {@link Pacer}. Not thread-safe; an option set twice keeps the last value. */
     public static final class Builder {
         private double initialRate = 1000;
         private double minRate = 1;

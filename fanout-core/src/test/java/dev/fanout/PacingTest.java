@@ -1,163 +1,140 @@
 package dev.fanout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
- * {@code slowProducer} with a {@link Pacer}: a producer that calls {@code pace()} before each
- * publish settles at the pace of a fixed-rate consumer, without ever finding it full.
+ * The {@link Pacer}'s control loop against a simulated lossless subscriber, on a simulated
+ * clock: a producer publishing at {@link Pacer#rate()}, a consumer taking a fixed number of
+ * messages per second from a buffer of 256, and the fill of that buffer fed to
+ * {@link Pacer#observe(double, long)} as often as a hub samples it. Deterministic and instant;
+ * that a hub feeds the pacer on either engine is {@link PacerFeedTest}'s part.
  *
- * <p>The subscriber waits zero time for room ({@code slowProducer(ZERO)}), so the blocking
- * backstop is off: if the pacer let the producer run ahead until the buffer filled, the publish
- * would report {@link DropCause#TIMEOUT}; if it held the producer back, the consumer would starve
- * and both rates would fall below the consumer's capacity.
+ * <p>A pacer that works brings the producer to the consumer's pace without ever letting the
+ * buffer fill (the publish would wait: {@code slowProducer}'s backstop) and without holding it
+ * back so far that the consumer starves.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PacingTest {
 
-    private static final double CONSUMER_RATE = 200; // messages per second
     private static final int CAPACITY = 256;
-    private static final long WARM_UP_NANOS = TimeUnit.SECONDS.toNanos(4);
-    private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(6);
-    private static final long SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long STEP = TimeUnit.MILLISECONDS.toNanos(1);
 
     @Test
-    void aimdPacer_producerConvergesToTheConsumersRate_withoutLoss() throws Exception {
-        // starts at twice the consumer's pace: it must come down, without the 1000/s default's
-        // warm-up burst that nearly fills the buffer when the machine is busy
-        Pacer pacer = Pacer.aimd().initialRate(2 * CONSUMER_RATE).build();
-        Run run = new Run(pacer);
-        run.go();
-        String trace = run.trace();
-        System.out.println(trace);
-        assertEquals(0, run.timedOut.get(), "publishes that found the subscriber full (TIMEOUT):\n" + trace);
-        double producerRate = run.producerRate();
-        double consumerRate = run.consumerRate();
-        assertTrue(Math.abs(producerRate - CONSUMER_RATE) <= 0.1 * CONSUMER_RATE,
-                "producer rate " + producerRate + " not within 10% of " + CONSUMER_RATE + ":\n" + trace);
-        assertTrue(Math.abs(consumerRate - CONSUMER_RATE) <= 0.1 * CONSUMER_RATE,
-                "consumer rate " + consumerRate + " not within 10% of its capacity " + CONSUMER_RATE
-                        + " (starved or slowed):\n" + trace);
+    void aimdPacer_producerConvergesToTheConsumersRate_neverFillingNorStarvingIt() {
+        Simulation sim = new Simulation(Pacer.aimd().initialRate(400).build(), 200);
+        sim.run(TimeUnit.SECONDS.toNanos(20)); // warm-up: the rate comes down from twice the consumer's
+        sim.resetWindow();
+        sim.run(TimeUnit.SECONDS.toNanos(60));
+        String trace = sim.trace();
+        assertEquals(0, sim.full, "publishes that found the buffer full:\n" + trace);
+        assertTrue(sim.pacer.decreases() > 0, "the rate never came down:\n" + trace);
+        assertWithin(200, sim.producerRate(), "producer rate", trace);
+        assertWithin(200, sim.consumerRate(), "consumer rate (below it: starved)", trace);
     }
 
-    /** One producer, one fixed-rate consumer, a sampler. */
-    static final class Run {
+    @Test
+    void aimdPacer_followsAConsumerThatSlowsDown_andOneThatSpeedsUpAgain() {
+        Simulation sim = new Simulation(Pacer.aimd().initialRate(400).build(), 400);
+        sim.run(TimeUnit.SECONDS.toNanos(20));
+        sim.consumerRate = 100; // a quarter of the pace it had
+        sim.run(TimeUnit.SECONDS.toNanos(20));
+        sim.resetWindow();
+        sim.run(TimeUnit.SECONDS.toNanos(40));
+        assertEquals(0, sim.full, "publishes that found the buffer full:\n" + sim.trace());
+        assertWithin(100, sim.producerRate(), "producer rate after the slow-down", sim.trace());
+
+        sim.consumerRate = 300;
+        sim.run(TimeUnit.SECONDS.toNanos(40)); // additive increase: +10/s per 50 ms interval
+        sim.resetWindow();
+        sim.run(TimeUnit.SECONDS.toNanos(40));
+        assertEquals(0, sim.full, "publishes that found the buffer full:\n" + sim.trace());
+        assertWithin(300, sim.producerRate(), "producer rate after the speed-up", sim.trace());
+    }
+
+    private static void assertWithin(double expected, double actual, String what, String trace) {
+        assertTrue(Math.abs(actual - expected) <= 0.1 * expected,
+                what + " " + actual + " not within 10% of " + expected + ":\n" + trace);
+    }
+
+    /** One producer, one buffer, one fixed-rate consumer, stepped one millisecond at a time. */
+    private static final class Simulation {
         final Pacer pacer;
-        final Hub<Integer> hub;
-        final PullSubscription<Integer> sub;
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final AtomicLong published = new AtomicLong();
-        final AtomicLong consumed = new AtomicLong();
-        final AtomicLong timedOut = new AtomicLong();
-        final AtomicLong lost = new AtomicLong();
-        final List<String> samples = new ArrayList<>();
+        double consumerRate;
+        long now = System.nanoTime(); // the pacer's first interval ends one interval after it was built
+        long nextSample = now;
+        int depth;
+        double produceCredit;
+        double consumeCredit;
+        long full;
+        long published;
+        long consumed;
+        long windowStart = now;
         long windowPublished;
         long windowConsumed;
-        long windowNanos;
+        final List<String> samples = new ArrayList<>();
 
-        Run(Pacer pacer) {
+        Simulation(Pacer pacer, double consumerRate) {
             this.pacer = pacer;
-            this.hub = Hub.<Integer>builder().name("paced").capacity(CAPACITY).pacer(pacer)
-                    .overflow(Overflow.slowProducer(Duration.ZERO)).build();
-            this.sub = hub.subscribe();
+            this.consumerRate = consumerRate;
         }
 
-        void go() throws InterruptedException {
-            Thread producer = Thread.ofPlatform().name("test-paced-producer").start(() -> {
-                int i = 0;
-                while (running.get()) {
-                    pacer.pace();
-                    PublishResult r = hub.publishAndReport(i++);
-                    published.incrementAndGet();
-                    timedOut.addAndGet(r.timedOut());
-                }
-            });
-            Thread consumer = Thread.ofPlatform().name("test-fixed-rate-consumer").start(() -> {
-                long gap = (long) (1e9 / CONSUMER_RATE);
-                long next = System.nanoTime();
-                long expected = 1;
-                while (running.get()) {
-                    next += gap;
-                    long wait;
-                    while ((wait = next - System.nanoTime()) > 0) {
-                        LockSupport.parkNanos(wait);
+        void run(long nanos) {
+            long end = now + nanos;
+            while (now - end < 0) {
+                now += STEP;
+                produceCredit += pacer.rate() * STEP / 1e9;
+                for (; produceCredit >= 1; produceCredit--) {
+                    if (depth == CAPACITY) {
+                        full++; // slowProducer would wait here
+                        continue;
                     }
-                    Optional<Delivery<Integer>> d = sub.poll();
-                    if (d.isEmpty()) {
-                        d = sub.await(Duration.ofMillis(100)); // starved: capacity is lost, not banked
-                        next = Math.max(next, System.nanoTime());
-                    }
-                    if (d.isPresent()) {
-                        if (d.get().sequence() != expected) {
-                            lost.addAndGet(d.get().sequence() - expected);
-                        }
-                        expected = d.get().sequence() + 1;
-                        consumed.incrementAndGet();
+                    depth++;
+                    published++;
+                    if (now - nextSample >= 0) { // a hub samples the fill eight times per interval
+                        pacer.observe((double) depth / CAPACITY, now);
+                        nextSample = now + pacer.samplePeriodNanos();
                     }
                 }
-            });
-            long start = System.nanoTime();
-            long windowStart = start + WARM_UP_NANOS;
-            long end = windowStart + WINDOW_NANOS;
-            long p0 = 0;
-            long c0 = 0;
-            long sample = start;
-            long lastP = 0;
-            long lastC = 0;
-            while (System.nanoTime() - end < 0) {
-                sample += SAMPLE_NANOS;
-                long wait;
-                while ((wait = sample - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(wait);
+                consumeCredit += consumerRate * STEP / 1e9;
+                for (; consumeCredit >= 1; consumeCredit--) {
+                    if (depth == 0) {
+                        consumeCredit = 0; // starved: the capacity is lost, not banked
+                        break;
+                    }
+                    depth--;
+                    consumed++;
                 }
-                long p = published.get();
-                long c = consumed.get();
-                if (sample - windowStart >= 0 && p0 == 0 && c0 == 0) {
-                    p0 = p;
-                    c0 = c;
-                    windowNanos = end - sample;
+                if ((now - windowStart) % TimeUnit.SECONDS.toNanos(1) < STEP && samples.size() < 400) {
+                    samples.add(String.format("t=%4ds rate=%6.1f depth=%3d published=%d consumed=%d",
+                            TimeUnit.NANOSECONDS.toSeconds(now - windowStart), pacer.rate(), depth, published, consumed));
                 }
-                samples.add(String.format("t=%5dms rate=%7.1f published/s=%5.0f consumed/s=%5.0f depth=%3d timeouts=%d",
-                        TimeUnit.NANOSECONDS.toMillis(sample - start), pacer.rate(),
-                        (p - lastP) * 1e9 / SAMPLE_NANOS, (c - lastC) * 1e9 / SAMPLE_NANOS,
-                        sub.stats().depth(), timedOut.get()));
-                lastP = p;
-                lastC = c;
             }
-            windowPublished = published.get() - p0;
-            windowConsumed = consumed.get() - c0;
-            running.set(false);
-            hub.close();
-            producer.join(10_000);
-            consumer.join(10_000);
-            assertFalse(producer.isAlive() || consumer.isAlive(), "threads did not stop");
-            assertEquals(0, lost.get(), "sequence gaps seen by the consumer");
+        }
+
+        void resetWindow() {
+            windowStart = now;
+            windowPublished = published;
+            windowConsumed = consumed;
+            samples.clear();
         }
 
         double producerRate() {
-            return windowPublished * 1e9 / windowNanos;
+            return (published - windowPublished) * 1e9 / (now - windowStart);
         }
 
         double consumerRate() {
-            return windowConsumed * 1e9 / windowNanos;
+            return (consumed - windowConsumed) * 1e9 / (now - windowStart);
         }
 
         String trace() {
-            return String.join("\n", samples) + String.format(
-                    "%nwindow: producer %.1f/s, consumer %.1f/s, pacer decreases=%d increases=%d, stats=%s",
-                    producerRate(), consumerRate(), pacer.decreases(), pacer.increases(), sub.stats());
+            return String.join("\n", samples) + String.format("%nwindow: producer %.1f/s, consumer %.1f/s, pacer %s,"
+                    + " decreases=%d increases=%d", producerRate(), consumerRate(), pacer, pacer.decreases(),
+                    pacer.increases());
         }
     }
 }
