@@ -8,6 +8,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class RingSmokeTest {
@@ -57,20 +60,24 @@ class RingSmokeTest {
         List<Long> pushed = new CopyOnWriteArrayList<>();
         Subscription<Integer> push = hub.subscribe(Overflow.slowProducer(Duration.ofSeconds(5)), (s, m) -> pushed.add(s));
         PullSubscription<Integer> pull = hub.subscribe(Overflow.slowProducer(Duration.ofSeconds(5)));
-        Thread consumer = Thread.ofVirtual().start(() -> {
-            long expect = 1;
-            while (expect <= 1000) {
+        // the consumer reports what it got; the test thread asserts, where JUnit sees a failure
+        FutureTask<List<Long>> consumer = new FutureTask<>(() -> {
+            List<Long> got = new ArrayList<>();
+            while (got.size() < 1000) {
                 var d = pull.await(Duration.ofSeconds(5));
                 if (d.isEmpty()) {
-                    throw new AssertionError("stalled at " + expect);
+                    break; // stalled: the list comes back short
                 }
-                assertEquals(expect++, d.get().sequence());
+                got.add(d.get().sequence());
             }
+            return got;
         });
+        Thread.ofVirtual().start(consumer);
         for (int i = 1; i <= 1000; i++) {
             hub.publish(i);
         }
-        consumer.join(10_000);
+        List<Long> got = consumer.get(10, TimeUnit.SECONDS);
+        assertEquals(LongStream.rangeClosed(1, 1000).boxed().toList(), got, "sequences the pull consumer got");
         assertEquals(1000, pull.stats().delivered());
         // a lost wake-up would stall a consumer past its 5 s limit, and the producer would demote it
         assertEquals(0, pull.stats().timedOut(), pull.stats().toString());
