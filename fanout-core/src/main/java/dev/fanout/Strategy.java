@@ -119,7 +119,7 @@ enum Strategy {
             case LATEST_ONLY -> new LatestBuffer<>();
             case LATEST_PER_KEY -> new LatestPerKeyBuffer<>(((Overflow.LatestPerKey) overflow).keyFunction(), capacity);
             case SLOW_PRODUCER, DROP_NEWEST, DISCONNECT, ELASTIC_WORKERS -> manyConsumers
-                    ? new QueueBuffer<>(capacity, true) : new SequencedQueue<>(capacity);
+                    ? new QueueBuffer<>(capacity) : new SequencedQueue<>(capacity);
         };
     }
 
