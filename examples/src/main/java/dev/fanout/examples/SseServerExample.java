@@ -11,8 +11,9 @@ import java.time.Duration;
 /**
  * A minimal Server-Sent Events server with fanout-sse: one hub, one {@link SseHandler} route,
  * a publisher. Every client of {@code /ticks} gets the current tick at once, then each new one
- * ({@code id:} = the hub's sequence number, so a reconnecting client resumes with
- * {@code Last-Event-ID} and misses nothing the history of 100 still holds), heartbeat comments
+ * ({@code id:} = the hub's epoch and sequence number, so a reconnecting client resumes with
+ * {@code Last-Event-ID} and misses nothing the history of 100 still holds, and one that comes
+ * back after a restart gets a {@code reset} event and the current tick), heartbeat comments
  * when idle, and its own {@code dropOldest} buffer, so a slow client cannot slow the others.
  *
  * <p>Run: {@code mvn -q -pl examples -am compile exec:java -Dexample=SseServerExample -Dexec.args="8080 60s"}
@@ -27,7 +28,7 @@ import java.time.Duration;
  * <pre>
  * retry: 3921
  *
- * id: 7
+ * id: 3k9x0q2m7d1a-7
  * event: tick
  * data: {"n":7}
  *

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(60)
 class SseServerExampleTest {
-    private static final Pattern TICK = Pattern.compile("id: (?<id>\\d+)\nevent: tick\ndata: \\{\"n\":(?<n>\\d+)}");
+    private static final Pattern TICK = Pattern.compile("id: (?<epoch>[0-9a-z]{12})-(?<id>\\d+)\nevent: tick\ndata: \\{\"n\":(?<n>\\d+)}");
 
     @Test
     void aClientReadsConsecutiveTicks_asServerSentEvents() throws Exception {
@@ -51,14 +51,17 @@ class SseServerExampleTest {
         List<String> got = events.get(10, TimeUnit.SECONDS);
         assertEquals(3, got.size(), got.toString());
         long first = -1;
+        String epoch = null;
         for (int i = 0; i < got.size(); i++) {
             Matcher m = TICK.matcher(got.get(i));
             assertTrue(m.matches(), got.get(i));
-            assertEquals(num(m, "id"), num(m, "n"), "the id is the hub's sequence number, here the tick's number");
+            assertEquals(num(m, "id"), num(m, "n"), "the id is the hub's epoch and sequence number, here the tick's number");
             if (i == 0) {
+                epoch = m.group("epoch");
                 first = num(m, "n");
             } else {
                 assertEquals(first + i, num(m, "n"), "consecutive, no gap, no duplicate: " + got);
+                assertEquals(epoch, m.group("epoch"), "one hub, one epoch");
             }
         }
     }

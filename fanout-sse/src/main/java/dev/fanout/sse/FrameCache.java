@@ -1,5 +1,7 @@
 package dev.fanout.sse;
 
+import dev.fanout.Hub;
+import dev.fanout.Position;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -42,7 +44,7 @@ final class FrameCache<T> {
     }
 
     private final Function<? super T, SseEvent> events;
-    /** The id of a message, or null for the hub's sequence number. */
+    /** The id of a message, or null for the message's position ({@code epoch-sequence}). */
     private final Function<? super T, String> ids;
     private final AtomicReferenceArray<Frame> slots = new AtomicReferenceArray<>(SLOTS);
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
@@ -55,7 +57,7 @@ final class FrameCache<T> {
     /**
      * @param events turns a message into its event
      * @param ids    gives a message's {@code id:} (null from it: no id line), or null to write
-     *               the hub's sequence number
+     *               the message's {@link Position}, {@code epoch-sequence}
      */
     FrameCache(Function<? super T, SseEvent> events, Function<? super T, String> ids) {
         this.events = events;
@@ -73,7 +75,7 @@ final class FrameCache<T> {
      * @return its frame
      * (an empty frame when the event mapper failed on it)
      */
-    Frame frame(Object hub, int salt, long sequence, T message) {
+    Frame frame(Hub<?> hub, int salt, long sequence, T message) {
         int i = index(sequence, salt);
         Frame f = slots.get(i);
         if (f != null && f.sequence == sequence && f.hub == hub) {
@@ -88,7 +90,7 @@ final class FrameCache<T> {
             }
             try {
                 SseEvent e = Objects.requireNonNull(events.apply(message), "the event mapper returned null");
-                String id = ids == null ? Long.toString(sequence) : ids.apply(message);
+                String id = ids == null ? Position.of(hub.epoch(), sequence).toString() : ids.apply(message);
                 f = new Frame(hub, sequence, id, Frames.encode(id, e.eventOrNull(), e.data()), e.createdNanos());
             } catch (RuntimeException e) {
                 // cached as an empty frame, so the mappers run once per message, the warning is

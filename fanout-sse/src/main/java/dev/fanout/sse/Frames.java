@@ -32,6 +32,20 @@ final class Frames {
     }
 
     /**
+     * The event that tells a client its stream does not continue from its {@code Last-Event-ID}:
+     * {@code event: reset}, no {@code id:} (the client keeps its last id until the state that
+     * follows brings a new one), and the data {@code {"reason":"<reason>","epoch":"<epoch>"}}.
+     *
+     * @param reason one of {@link Subscribe}'s gap reasons
+     * @param epoch  the hub's epoch, {@code [0-9A-Za-z_]} only
+     * @return the frame
+     */
+    static byte[] reset(String reason, String epoch) {
+        // both are plain tokens (fixed words, Position's epoch characters): nothing to escape
+        return encode(null, "reset", "{\"reason\":\"" + reason + "\",\"epoch\":\"" + epoch + "\"}");
+    }
+
+    /**
      * Encodes one event.
      *
      * @param id    the id, or null for none; must not hold CR, LF or NUL (a client ignores an

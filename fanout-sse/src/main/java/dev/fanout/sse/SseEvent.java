@@ -5,8 +5,9 @@ import java.util.Optional;
 
 /**
  * One Server-Sent Event as the application describes it: an optional event type and the data.
- * The {@code id:} line is not part of it: {@link SseHandler} writes the hub's sequence number
- * there, so that a reconnecting client's {@code Last-Event-ID} can resume from the hub.
+ * The {@code id:} line is not part of it: {@link SseHandler} writes the message's
+ * {@link dev.fanout.Position} there ({@code epoch-sequence}), so that a reconnecting client's
+ * {@code Last-Event-ID} can resume from the hub, and one from another epoch is told apart.
  *
  * <p>Publish {@code SseEvent}s on a {@code Hub<SseEvent>}, or map your own message type to
  * one with {@link SseHandler.Builder#events}. Either way the handler turns each published

@@ -4,6 +4,7 @@ import dev.fanout.CloseReason;
 import dev.fanout.DeliveryHandler;
 import dev.fanout.Hub;
 import dev.fanout.Overflow;
+import dev.fanout.Position;
 import dev.fanout.Subscription;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderName;
@@ -17,6 +18,7 @@ import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +51,8 @@ import java.util.function.Function;
  *   <li>A {@code retry:} hint (base plus random jitter) goes out at once, with the headers.</li>
  *   <li>Then events as they come: everything pending is drained (up to
  *       {@link Builder#batchLimit}) and goes out in one write and one flush. Each event's
- *       {@code id:} is its hub sequence number, or what {@link Builder#eventIds} gives. A
+ *       {@code id:} is its {@link Position} ({@code epoch-sequence}), or what
+ *       {@link Builder#eventIds} gives. A
  *       comment line goes out when the stream was idle for {@link Builder#heartbeat}.</li>
  * </ol>
  * Each published message is encoded to bytes once; every connection writes the same array.
@@ -58,15 +61,20 @@ import java.util.function.Function;
  * What a new stream gets first depends on the ids and on the client's {@code Last-Event-ID}
  * header (ignored altogether with {@link Builder#resume resume(false)}):
  * <ul>
- *   <li><b>Sequence ids</b> (the default: {@code id:} is the hub's sequence number). A
- *       {@code Last-Event-ID} that is a sequence number {@code n} replays the messages after
- *       {@code n} that the hub's history still holds, then live ones, with no gap and no
- *       duplicate (under {@code latestOnly} only the newest of the replayed ones). When the
- *       history no longer reaches back to {@code n + 1}, or {@code n} was never published, the
- *       stream starts with the hub's current message instead and counts in
- *       {@link SseStats#resumeGaps()}. An id that is not a number, or no header, starts with the
- *       current message ({@link Builder#startWithLatest}). A hub without a history starts every
- *       stream live.</li>
+ *   <li><b>Positions</b> (the default: {@code id:} is the message's {@link Position},
+ *       {@code epoch-sequence}: the hub's {@linkplain Hub#epoch() epoch} and the message's
+ *       sequence number). With no {@code Last-Event-ID} the stream starts with the hub's current
+ *       message ({@link Builder#startWithLatest}), then live ones. A {@code Last-Event-ID} of the
+ *       hub's epoch, {@code e-n}, replays the messages after {@code n} that the hub's history
+ *       still holds, then live ones, with no gap and no duplicate (under {@code latestOnly} only
+ *       the newest of the replayed ones). Any other {@code Last-Event-ID} is a <em>gap</em>:
+ *       one of another epoch (a restarted process, another cluster), one ahead of the hub, one
+ *       older than the history (or any, on a hub without a history, unless nothing was
+ *       published since it), or one that is not of the form {@code epoch-sequence} (such as the
+ *       bare sequence numbers of earlier versions, whose epoch is unknown). A gap is never
+ *       replayed: the stream begins with a <a href="#reset">reset event</a>, then the hub's
+ *       current message if it keeps one, then live ones, and counts in
+ *       {@link SseStats#resumeGaps()}.</li>
  *   <li><b>Message ids</b> ({@link Builder#eventIds}: {@code id:} is derived from the message,
  *       such as a snapshot's version). Ids are not positions in the hub, so nothing is
  *       replayed: the stream starts with the current message like a new client
@@ -78,6 +86,21 @@ import java.util.function.Function;
  *       message is the whole state: a client that reconnects up to date gets no duplicate, any
  *       other gets the current state.</li>
  * </ul>
+ *
+ * <h2 id="reset">The reset event</h2>
+ * A stream with a gap begins, right after the {@code retry:} hint, with
+ * <pre>
+ * event: reset
+ * data: {"reason":"epoch","epoch":"k3f9q2x8a1bz"}
+ * </pre>
+ * {@code reason} is {@code epoch} (the id is of another epoch), {@code ahead} (of this epoch,
+ * beyond the last message), {@code expired} (the history no longer holds what came after it)
+ * or {@code unreadable} (not {@code epoch-sequence}); {@code epoch} is the hub's. The event has
+ * no {@code id:}, so a client that loses the stream before the state arrives reconnects with
+ * the same id and is reset again. A browser sees it with
+ * {@code source.addEventListener("reset", ...)}: drop what was derived from the old stream and
+ * take the state that follows. Streams with message ids get no reset: their first event is
+ * the whole state.
  *
  * <h2>Ending</h2>
  * A stream ends, its subscription closed and counted under one {@link SseDisconnect}, when a
@@ -219,27 +242,26 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
         Hub<T> hub = chosen.get();
         Connection c = new Connection(Thread.currentThread());
-        String lastEventId = resume ? req.headers().first(LAST_EVENT_ID).orElse(null) : null;
+        String lastEventId = resume ? req.headers().first(LAST_EVENT_ID).filter(v -> !v.isBlank()).orElse(null) : null;
         Writer w = new Writer(c, hub, messageIds ? lastEventId : null);
-        long lastSequence = messageIds ? -1 : sequence(lastEventId);
         w.liveAfter = hub.sequence(); // what the stream starts with is not a live delivery
-        Subscription<T> sub;
+        Subscribe.Started<T> started;
         try {
-            sub = Subscribe.open(hub, overflow, capacity, lastSequence, resume, latest, w, c);
+            started = Subscribe.open(hub, overflow, capacity, messageIds ? null : lastEventId, latest, w, c);
         } catch (IllegalStateException hubClosed) {
             reject(req, res);
             return;
         }
+        Subscription<T> sub = started.subscription();
         c.subscription = sub;
         connections.add(c);
         accepted.increment();
-        if (lastSequence >= 0) {
-            resumed.increment();
-            if (sub.startGap()) {
+        if (lastEventId != null) {
+            resumed.increment(); // with message ids, resumeGaps: when the first event's id differs, see Writer
+            if (started.gap() != null) {
                 resumeGaps.increment();
+                w.reset = Frames.reset(started.gap(), hub.epoch());
             }
-        } else if (w.upToDateId != null) {
-            resumed.increment(); // resumeGaps: when the first event's id differs, see Writer
         }
         ticker.start();
         if (closed) {
@@ -268,19 +290,6 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
     }
 
-    /** @return the sequence number in a {@code Last-Event-ID}, or -1 for none */
-    private static long sequence(String lastEventId) {
-        if (lastEventId == null) {
-            return -1;
-        }
-        try {
-            long v = Long.parseLong(lastEventId.trim());
-            return v >= 0 ? v : -1;
-        } catch (NumberFormatException e) {
-            return -1; // not one of ours: start as a new client
-        }
-    }
-
     private static void end(OutputStream out) {
         try {
             out.close();
@@ -302,6 +311,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         String upToDateId;
         /** The hub's sequence when the stream began: only later messages are latency samples. */
         long liveAfter;
+        /** Position ids only: the reset event that goes out before the state, when the stream has a gap. */
+        byte[] reset;
         OutputStream out;
         private Exception failure;
 
@@ -344,7 +355,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         SseDisconnect pump(Subscription<T> sub) {
             try {
                 long jitter = retryJitterMillis > 0 ? ThreadLocalRandom.current().nextLong(retryJitterMillis + 1) : 0;
-                write(Frames.retry(retryMillis + jitter));
+                byte[] retry = Frames.retry(retryMillis + jitter);
+                write(reset == null ? retry : concat(retry, reset)); // the reset before the state
                 while (true) {
                     Runnable task = c.takeTask();
                     if (task != null) {
@@ -410,6 +422,12 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
             }
             events.add(batch.size());
             batch.clear();
+        }
+
+        private static byte[] concat(byte[] a, byte[] b) {
+            byte[] out = Arrays.copyOf(a, a.length + b.length);
+            System.arraycopy(b, 0, out, a.length, b.length);
+            return out;
         }
 
         /** One write and one flush, watched for stalls. */
@@ -566,7 +584,7 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
 
         /**
-         * Takes each event's {@code id:} from the message instead of the hub's sequence number,
+         * Takes each event's {@code id:} from the message instead of its {@link Position},
          * for hubs whose messages carry their own identity: a snapshot's version, say, which
          * several servers publishing the same states agree on. {@code Last-Event-ID} then
          * follows the message-id rule of {@linkplain SseHandler##resume Resume}: the current

@@ -11,13 +11,13 @@ import java.util.Objects;
  *
  * @param openConnections streams open now (the gauge to alert on)
  * @param accepted        streams ever opened
- * @param resumed         streams that asked to resume with a {@code Last-Event-ID} (with
- *                        sequence ids: one that is a number)
+ * @param resumed         streams that came with a {@code Last-Event-ID} (a blank one counts as none)
  * @param resumeGaps      of those, streams that could not pick up exactly where the client
- *                        left off and got the current state instead: with sequence ids, the id
- *                        was older than the hub's history; with message ids
- *                        ({@link SseHandler.Builder#eventIds}), the first event's id differed
- *                        from the client's
+ *                        left off and got the current state instead: with positions (the
+ *                        default ids), the id was of another epoch, ahead of the hub, older
+ *                        than its history, or unreadable, and the stream began with a reset
+ *                        event; with message ids ({@link SseHandler.Builder#eventIds}), the
+ *                        first event's id differed from the client's
  * @param rejected        requests refused with 503 by admission control
  * @param eventsWritten   events written and flushed, summed over connections
  * @param bytesWritten    bytes written and flushed (events, heartbeats, retry hints)

@@ -112,15 +112,15 @@ class LifecycleTest {
             Await.until(() -> a.stats().subscribers() == 1 && b.stats().subscribers() == 1, () -> "subscribers");
             a.publish("for a");
             b.publish("for b");
-            assertEquals(new SseParser.Event("1", "msg", "FOR A"), ca.next());
-            assertEquals(new SseParser.Event("1", "msg", "FOR B"), cb.next());
+            assertEquals(new SseParser.Event(a.epoch() + "-1", "msg", "FOR A"), ca.next());
+            assertEquals(new SseParser.Event(b.epoch() + "-1", "msg", "FOR B"), cb.next(), "each hub its own epoch");
             assertEquals(2, handler.stats().framesEncoded(), "same sequence, different hubs: two frames");
 
             // a message the mapper fails on is skipped by every stream, which goes on
             a.publish("poison");
             Await.until(() -> handler.stats().eventsFailed() == 1, () -> "poison mapped"); // else latest-only may supersede it
             long next = a.publish("after");
-            assertEquals(new SseParser.Event(Long.toString(next), "msg", "AFTER"), ca.next());
+            assertEquals(new SseParser.Event(a.epoch() + "-" + next, "msg", "AFTER"), ca.next());
             assertEquals(1, handler.stats().eventsFailed());
             HttpResponse<String> r = SseClient.HTTP1.send(
                     HttpRequest.newBuilder(uri(server, "/topic/zzz")).build(), HttpResponse.BodyHandlers.ofString());

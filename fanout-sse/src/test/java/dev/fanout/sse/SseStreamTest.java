@@ -48,7 +48,7 @@ class SseStreamTest {
             for (int i = 1; i <= 3; i++) {
                 long seq = HUB.publish(SseEvent.of("tick", "live " + i));
                 SseParser.Event e = client.next();
-                assertEquals(new SseParser.Event(Long.toString(seq), "tick", "live " + i), e);
+                assertEquals(new SseParser.Event(HUB.epoch() + "-" + seq, "tick", "live " + i), e);
             }
             Await.until(() -> client.comments() >= 2, () -> "heartbeats " + client.comments());
             assertTrue(client.retry() >= 1000 && client.retry() <= 1500, "retry with jitter: " + client.retry());
@@ -63,7 +63,7 @@ class SseStreamTest {
             awaitSubscribers(1);
             long seq = HUB.publish(SseEvent.of("over h2"));
             SseParser.Event e = client.next();
-            assertEquals(Long.toString(seq), e.id());
+            assertEquals(HUB.epoch() + "-" + seq, e.id());
             assertEquals("over h2", e.data());
             Await.until(() -> client.comments() >= 1, () -> "heartbeats over h2");
         }

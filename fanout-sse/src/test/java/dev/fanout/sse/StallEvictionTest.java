@@ -64,7 +64,7 @@ class StallEvictionTest {
             do {
                 e = healthy.next();
             } while (!e.type().equals("after"));
-            assertEquals(Long.toString(last), e.id());
+            assertEquals(HUB.epoch() + "-" + last, e.id());
             assertEquals("still here", e.data());
             assertTrue(logs.records.isEmpty(), "no stack trace for an eviction:\n" + logs.describe());
             assertTrue(stalled.socket.isConnected());
