@@ -7,6 +7,7 @@ import dev.fanout.Overflow;
 import dev.fanout.Position;
 import dev.fanout.Subscription;
 import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -15,11 +16,14 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,6 +43,10 @@ import java.util.function.Function;
  *
  * <h2>Per request</h2>
  * <ol>
+ *   <li>Authorization, with an {@link Builder#authorizer authorizer}: a refused request gets
+ *       {@code 401} (with {@code WWW-Authenticate}) or {@code 403} and holds nothing.</li>
+ *   <li>The strategy: with {@link Builder#overflowChoices}, a request may name one of the
+ *       allowed strategies in {@code ?overflow=ALIAS}; any other value gets {@code 400}.</li>
  *   <li>Admission: with {@link Builder#maxConnections} streams open, the request gets
  *       {@code 503} with a jittered {@code Retry-After} and, over HTTP/1, {@code Connection: close}
  *       (so a refused client does not hold a connection the server keeps for others; Helidon
@@ -46,8 +54,9 @@ import java.util.function.Function;
  *       handler is closed.</li>
  *   <li>The hub is chosen ({@link #builder(Hub)}, or from the request with
  *       {@link #builder(Function)}: empty means {@code 404}).</li>
- *   <li>The connection subscribes with its own strategy ({@link Builder#overflow}, default
- *       {@link Overflow#latestOnly()}) and starts as {@linkplain ##resume Resume} says.</li>
+ *   <li>The connection subscribes with its own strategy (the request's choice, else
+ *       {@link Builder#overflow}, default {@link Overflow#latestOnly()}) and starts as
+ *       {@linkplain ##resume Resume} says.</li>
  *   <li>A {@code retry:} hint (base plus random jitter) goes out at once, with the headers.</li>
  *   <li>Then events as they come: everything pending is drained (up to
  *       {@link Builder#batchLimit}) and goes out in one write and one flush. Each event's
@@ -112,7 +121,8 @@ import java.util.function.Function;
  * thread). None of these logs a stack trace.
  *
  * <h2>Threads</h2>
- * Helidon calls {@link #handle} on one virtual thread per request; that thread waits on the
+ * Helidon calls {@link #handle} on one virtual thread per request; the authorizer runs there
+ * first. That thread waits on the
  * subscription (parked, no polling) and writes. {@link #stats()}, {@link #openConnections()}
  * and {@link #close()} are safe from any thread. The connection is a push subscription whose
  * executor is the request's thread itself: the hub unparks it, it drains and writes, and it
@@ -126,11 +136,23 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SseHandler.class.getName());
     private static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
     private static final HeaderName ACCEL_BUFFERING = HeaderNames.create("X-Accel-Buffering");
+    private static final Header TEXT_PLAIN = HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8");
+
+    /**
+     * The query parameter of a request's strategy, {@code ?overflow=ALIAS}, read when
+     * {@link Builder#overflowChoices} allows some.
+     */
+    public static final String OVERFLOW_PARAMETER = "overflow";
 
     private final Function<? super ServerRequest, Optional<Hub<T>>> topic;
     private final FrameCache<T> frames;
     private final boolean messageIds;
     private final Overflow overflow;
+    /** The strategies a request may choose, the default first; null when requests may not choose. */
+    private final Set<Overflow> choices;
+    /** The key function of a {@code latest-per-key} choice, for reading its alias; or null. */
+    private final Function<Object, ?> choiceKeys;
+    private final Authorizer authorizer;
     private final int capacity;
     private final int maxConnections;
     private final Duration retryAfter;
@@ -162,6 +184,11 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         this.frames = new FrameCache<>(b.events, b.ids);
         this.messageIds = b.ids != null;
         this.overflow = b.overflow;
+        this.choices = b.choices;
+        this.choiceKeys = b.choices == null ? null : b.choices.stream()
+                .filter(o -> o instanceof Overflow.LatestPerKey).map(o -> ((Overflow.LatestPerKey) o).keyFunction())
+                .findFirst().orElse(null);
+        this.authorizer = b.authorizer;
         this.capacity = b.capacity;
         this.maxConnections = b.maxConnections;
         this.retryAfter = b.retryAfter;
@@ -209,16 +236,72 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
             reject(req, res);
             return;
         }
+        if (authorizer != null && !authorized(req, res)) {
+            return;
+        }
+        Overflow strategy = choices == null ? overflow : choose(req, res);
+        if (strategy == null) {
+            return;
+        }
         if (open.incrementAndGet() > maxConnections) {
             open.decrementAndGet();
             reject(req, res);
             return;
         }
         try {
-            stream(req, res);
+            stream(req, res, strategy);
         } finally {
             open.decrementAndGet();
         }
+    }
+
+    /** @return true when the authorizer allows the request; else it has been answered */
+    private boolean authorized(ServerRequest req, ServerResponse res) {
+        Authorizer.Decision d;
+        try {
+            d = Objects.requireNonNull(authorizer.authorize(req), "the authorizer returned null");
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, () -> "the authorizer failed; answered 500: " + e);
+            res.status(Status.INTERNAL_SERVER_ERROR_500);
+            send(res, "authorization failed");
+            return false;
+        }
+        if (d.allowed()) {
+            return true;
+        }
+        if (d.status() == 401) {
+            res.status(Status.UNAUTHORIZED_401).header(HeaderNames.WWW_AUTHENTICATE, d.challenge());
+        } else {
+            res.status(Status.FORBIDDEN_403);
+        }
+        send(res, d.reason());
+        return false;
+    }
+
+    /** @return the request's strategy: its {@code overflow} parameter if allowed, else the default; null when answered 400 */
+    private Overflow choose(ServerRequest req, ServerResponse res) {
+        String alias = req.query().first(OVERFLOW_PARAMETER).orElse(null);
+        if (alias == null) {
+            return overflow;
+        }
+        Overflow asked;
+        try {
+            asked = choiceKeys == null ? Overflow.parse(alias) : Overflow.parse(alias, choiceKeys);
+        } catch (IllegalArgumentException e) {
+            asked = null;
+        }
+        if (asked != null && choices.contains(asked)) {
+            return asked;
+        }
+        String shown = alias.length() > 100 ? alias.substring(0, 100) + "..." : alias;
+        res.status(Status.BAD_REQUEST_400);
+        send(res, OVERFLOW_PARAMETER + ": \"" + Frames.escape(shown) + "\" (expected one of: "
+                + String.join(", ", choices.stream().map(Overflow::alias).toList()) + ")");
+        return null;
+    }
+
+    private static void send(ServerResponse res, String text) {
+        res.header(TEXT_PLAIN).send((text + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private void reject(ServerRequest req, ServerResponse res) {
@@ -234,7 +317,7 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         res.send();
     }
 
-    private void stream(ServerRequest req, ServerResponse res) {
+    private void stream(ServerRequest req, ServerResponse res, Overflow strategy) {
         Optional<Hub<T>> chosen = topic.apply(req);
         if (chosen.isEmpty()) {
             res.status(Status.NOT_FOUND_404).send();
@@ -247,7 +330,7 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         w.liveAfter = hub.sequence(); // what the stream starts with is not a live delivery
         Subscribe.Started<T> started;
         try {
-            started = Subscribe.open(hub, overflow, capacity, messageIds ? null : lastEventId, latest, w, c);
+            started = Subscribe.open(hub, strategy, capacity, messageIds ? null : lastEventId, latest, w, c);
         } catch (IllegalStateException hubClosed) {
             reject(req, res);
             return;
@@ -521,6 +604,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         private Function<? super T, SseEvent> events;
         private Function<? super T, String> ids;
         private Overflow overflow;
+        private Set<Overflow> choices;
+        private Authorizer authorizer;
         private int capacity;
         private int maxConnections;
         private Duration retryAfter;
@@ -612,6 +697,55 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
             once(this.overflow, "overflow");
             this.overflow = Objects.requireNonNull(overflow, "overflow");
             return this;
+        }
+
+        /**
+         * Lets each request choose its connection's strategy among these, with the query
+         * parameter {@value SseHandler#OVERFLOW_PARAMETER}: {@code ?overflow=drop-oldest}, any
+         * {@link Overflow#alias() alias} that {@link Overflow#parse(String)} reads (with the key
+         * function of a {@code latest-per-key} choice, if one is given). An alias that reads to
+         * one of these or to the {@link #overflow default} is used; any other value is answered
+         * {@code 400} with a plain-text body naming the allowed aliases, before admission and
+         * before anything is subscribed. A request without the parameter gets the default.
+         * Every choice uses {@link #capacity}. Without this option the parameter is ignored.
+         *
+         * @param choices the strategies a request may pick, besides the default; not
+         *                {@code elastic-workers}
+         * @return this
+         */
+        public Builder<T> overflowChoices(Overflow... choices) {
+            once(this.choices, "overflowChoices");
+            Objects.requireNonNull(choices, "choices");
+            if (choices.length == 0) {
+                throw new IllegalArgumentException("choices: none (expected: at least one strategy)");
+            }
+            Set<Overflow> set = new LinkedHashSet<>();
+            for (Overflow o : choices) {
+                set.add(pullStrategy("choices", Objects.requireNonNull(o, "choice")));
+            }
+            this.choices = set;
+            return this;
+        }
+
+        /**
+         * @param authorizer decides for each request, before admission and before anything is
+         *                   subscribed, whether it may open a stream; a refusal is answered
+         *                   {@code 401} or {@code 403} (see {@link Authorizer}). Default: every
+         *                   request may
+         * @return this
+         */
+        public Builder<T> authorizer(Authorizer authorizer) {
+            once(this.authorizer, "authorizer");
+            this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+            return this;
+        }
+
+        private static Overflow pullStrategy(String option, Overflow o) {
+            if (o instanceof Overflow.ElasticWorkers) {
+                throw new IllegalArgumentException(option + ": elastic-workers (expected: a pull strategy;"
+                        + " one thread writes each stream)");
+            }
+            return o;
         }
 
         /**
@@ -721,9 +855,12 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
             if (overflow == null) {
                 overflow = Overflow.latestOnly();
             }
-            if (overflow instanceof Overflow.ElasticWorkers) {
-                throw new IllegalArgumentException("overflow: elastic-workers (expected: a pull strategy;"
-                        + " one thread writes each stream)");
+            pullStrategy("overflow", overflow);
+            if (choices != null) {
+                Set<Overflow> all = new LinkedHashSet<>();
+                all.add(overflow);
+                all.addAll(choices);
+                choices = Collections.unmodifiableSet(all);
             }
             if (capacity == 0) {
                 capacity = 64;

@@ -47,6 +47,11 @@ final class SseClient implements AutoCloseable {
         }
     }
 
+    /** Reads a response already received (sent with {@code BodyHandlers.ofLines()}). */
+    static SseClient of(HttpResponse<Stream<String>> response) {
+        return new SseClient(response);
+    }
+
     static SseClient open(URI uri) {
         return open(HTTP1, uri, null);
     }
