@@ -61,8 +61,8 @@ import java.util.function.Function;
  *   <li>Then events as they come: everything pending is drained (up to
  *       {@link Builder#batchLimit}) and goes out in one write and one flush. Each event's
  *       {@code id:} is its {@link Position} ({@code epoch-sequence}), or what
- *       {@link Builder#eventIds} gives. A
- *       comment line goes out when the stream was idle for {@link Builder#heartbeat}.</li>
+ *       {@link Builder#eventIds} gives. A comment line goes out when the stream was idle for
+ *       {@link Builder#heartbeat}.</li>
  * </ol>
  * Each published message is encoded to bytes once; every connection writes the same array.
  *
@@ -122,9 +122,8 @@ import java.util.function.Function;
  *
  * <h2>Threads</h2>
  * Helidon calls {@link #handle} on one virtual thread per request; the authorizer runs there
- * first. That thread waits on the
- * subscription (parked, no polling) and writes. {@link #stats()}, {@link #openConnections()}
- * and {@link #close()} are safe from any thread. The connection is a push subscription whose
+ * first. That thread waits on the subscription (parked, no polling) and writes.
+ * {@link #stats()}, {@link #openConnections()} and {@link #close()} are safe from any thread. The connection is a push subscription whose
  * executor is the request's thread itself: the hub unparks it, it drains and writes, and it
  * parks again with no timeout. One ticker virtual thread per handler, from the first stream
  * until {@link #close()}, asks idle streams for heartbeats and evicts stalled writes; so an idle
