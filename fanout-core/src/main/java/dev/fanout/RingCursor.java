@@ -125,6 +125,17 @@ final class RingCursor<T> implements Lane<T> {
         return gated;
     }
 
+    /**
+     * Producer: this cursor holds the producer to its {@link #allowance()}: it is lossless and
+     * its end is not set. A subscription that has just been closed keeps gating until
+     * {@link #ended} sets its end, so the end is where the ring stood when it closed: were the
+     * producer to run on in between, what it published would fall inside the ended cursor's
+     * range and count as lost for being slow rather than for the close.
+     */
+    boolean gates() {
+        return gated && end == OPEN;
+    }
+
     Strategy.RingMode mode() {
         return mode;
     }

@@ -182,9 +182,9 @@ final class RingDispatcher<T> implements Dispatcher<T> {
     private long allowance(AbstractSubscription<T>[] subs, long next, long start, Tally tally) {
         long min = Long.MAX_VALUE;
         for (AbstractSubscription<T> s : subs) {
-            if (s.ledger.lane instanceof RingCursor<T> c && c.isGated() && s.ledger.isOpen()) {
+            if (s.ledger.lane instanceof RingCursor<T> c && c.gates()) {
                 long a = c.allowance();
-                if (a < next && start != Long.MIN_VALUE
+                if (a < next && start != Long.MIN_VALUE && s.ledger.isOpen()
                         && ProducerBackoff.expired(ProducerBackoff.deadline(start, s.maxWaitNanos()))) {
                     c.force(); // the subscriber counts the message it loses (TIMEOUT) when it next reads
                     a++;
