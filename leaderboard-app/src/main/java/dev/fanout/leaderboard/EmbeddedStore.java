@@ -36,6 +36,7 @@ final class EmbeddedStore implements LeaderboardStore {
     private final HashMap<String, Long> halfPoints = new HashMap<>(); // guarded by lock
     private long version; // guarded by lock
     private volatile Runnable onChange = () -> { };
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private EmbeddedStore(Path journalPath, Journal.Recovery recovery) {
         long start = System.nanoTime();
@@ -186,6 +187,10 @@ final class EmbeddedStore implements LeaderboardStore {
 
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         journal.close();
+        LOG.log(Level.INFO, "journal {0}: closed with {1} games, every acknowledged one on disk", journal.path(), version());
     }
 }

@@ -91,6 +91,7 @@ public final class LeaderboardApp implements AutoCloseable {
             WebServerConfig.Builder builder = WebServer.builder()
                     .config(serverConfig)
                     .maxTcpConnections(maxTcpConnections)
+                    .shutdownHook(false) // close() stops it, in order; Main's hook calls close()
                     .featuresDiscoverServices(false)
                     .addFeature(ObserveFeature.builder()
                             .observersDiscoverServices(false)
@@ -144,6 +145,28 @@ public final class LeaderboardApp implements AutoCloseable {
                 + " with store " + store.describe();
     }
 
+    /**
+     * @return one line with the limits in force, as configuration keys: the listener's, the
+     *         streams', the API's, the timeouts and the stream settings (the token as set or not)
+     */
+    public String limits() {
+        return "limits in force: server.max-tcp-connections=" + maxTcpConnections
+                + " limits.streams=" + config.streamLimit(maxTcpConnections)
+                + " limits.reserve=" + config.reserve(maxTcpConnections)
+                + " limits.body=" + config.maxBodyBytes()
+                + " limits.id=" + config.maxIdLength()
+                + " limits.limit=" + config.maxLimit()
+                + " timeouts.header=" + config.headerTimeout()
+                + " timeouts.body=" + config.bodyTimeout()
+                + " timeouts.idle=" + config.idleTimeout()
+                + " stall-timeout=" + config.stallTimeout()
+                + " heartbeat=" + config.heartbeat()
+                + " topk=" + config.topK()
+                + " rate=" + config.rate()
+                + " strategy=" + config.strategy().alias()
+                + " token=" + (config.token().isPresent() ? "set" : "none");
+    }
+
     LeaderboardConfig config() {
         return config;
     }
@@ -174,17 +197,26 @@ public final class LeaderboardApp implements AutoCloseable {
         return maxTcpConnections;
     }
 
-    /** Stops the feed, ends the streams, closes the hub, stops the server, closes the store. */
+    /**
+     * Stops the feed, ends the streams (each client sees its response end; new streams get 503),
+     * closes the hub, stops the server (no new connection; requests under way are answered),
+     * then closes the store: the embedded store's journal has every acknowledged game on disk.
+     * Logs a line for the streams, the listener and the end.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        int open = stream.openConnections();
+        int port = port();
         feed.close();
         stream.close();
+        LOG.log(System.Logger.Level.INFO, "streams ended: {0} were open; new ones get 503", open);
         hub.close();
         try {
             server.stop();
+            LOG.log(System.Logger.Level.INFO, "stopped listening on http://{0}:{1,number,#}", server.prototype().host(), port);
         } finally {
             guard.close();
             metrics.close();
