@@ -2,6 +2,7 @@ package dev.fanout.leaderboard;
 
 import dev.fanout.Overflow;
 import io.helidon.config.Config;
+import io.helidon.config.ConfigMappingException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -127,29 +128,43 @@ public record LeaderboardConfig(String store, Path journal, boolean journalRepai
     /**
      * @param c the {@code leaderboard} node
      * @return the configuration, defaults filled in
+     * @throws IllegalArgumentException for a value that does not parse or is out of range, with a
+     *                                  message of the form {@code key: value (expected: ...)}
      */
     public static LeaderboardConfig from(Config c) {
         return new LeaderboardConfig(
                 c.get("store").asString().orElse("memory").strip(),
                 Path.of(c.get("journal").asString().orElse("data/leaderboard.journal")),
-                c.get("journal-repair").asBoolean().orElse(false),
+                read(c, "journal-repair", Boolean.class, false, "true or false"),
                 c.get("prefix").asString().orElse("leaderboard"),
-                c.get("topk").asInt().orElse(10),
-                c.get("rate").asDouble().orElse(10.0),
+                read(c, "topk", Integer.class, 10, "an integer"),
+                read(c, "rate", Double.class, 10.0, "a number"),
                 Overflow.parse(c.get("strategy").asString().orElse("latest-only")),
                 c.get("token").asString().asOptional(),
-                c.get("limits.body").asInt().orElse(4096),
-                c.get("limits.id").asInt().orElse(64),
-                c.get("limits.limit").asInt().orElse(1000),
-                c.get("limits.streams").asInt().orElse(0),
-                c.get("limits.reserve").asInt().orElse(0),
-                c.get("timeouts.header").as(Duration.class).orElse(Duration.ofSeconds(10)),
-                c.get("timeouts.body").as(Duration.class).orElse(Duration.ofSeconds(10)),
-                c.get("timeouts.idle").as(Duration.class).orElse(Duration.ofSeconds(30)),
-                c.get("heartbeat").as(Duration.class).orElse(Duration.ofSeconds(15)),
-                c.get("stall-timeout").as(Duration.class).orElse(Duration.ofSeconds(10)),
-                c.get("redis-timeout").as(Duration.class).orElse(Duration.ofSeconds(2)),
-                c.get("resync").as(Duration.class).orElse(Duration.ofSeconds(1)));
+                read(c, "limits.body", Integer.class, 4096, "an integer"),
+                read(c, "limits.id", Integer.class, 64, "an integer"),
+                read(c, "limits.limit", Integer.class, 1000, "an integer"),
+                read(c, "limits.streams", Integer.class, 0, "an integer"),
+                read(c, "limits.reserve", Integer.class, 0, "an integer"),
+                read(c, "timeouts.header", Duration.class, Duration.ofSeconds(10), DURATION),
+                read(c, "timeouts.body", Duration.class, Duration.ofSeconds(10), DURATION),
+                read(c, "timeouts.idle", Duration.class, Duration.ofSeconds(30), DURATION),
+                read(c, "heartbeat", Duration.class, Duration.ofSeconds(15), DURATION),
+                read(c, "stall-timeout", Duration.class, Duration.ofSeconds(10), DURATION),
+                read(c, "redis-timeout", Duration.class, Duration.ofSeconds(2), DURATION),
+                read(c, "resync", Duration.class, Duration.ofSeconds(1), DURATION));
+    }
+
+    private static final String DURATION = "an ISO-8601 duration such as PT2S or PT0.5S";
+
+    /** Reads a typed value; one that does not parse fails as {@code key: value (expected: ...)}. */
+    private static <T> T read(Config c, String key, Class<T> type, T otherwise, String expected) {
+        Config node = c.get(key);
+        try {
+            return node.as(type).orElse(otherwise);
+        } catch (ConfigMappingException e) {
+            throw new IllegalArgumentException(key + ": " + node.asString().orElse("") + " (expected: " + expected + ")", e);
+        }
     }
 
     /** @return true for the embedded store */

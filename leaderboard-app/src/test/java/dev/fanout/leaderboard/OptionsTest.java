@@ -133,6 +133,18 @@ class OptionsTest {
     }
 
     @Test
+    void valueThatDoesNotParse_isRefusedNamingKeyAndValue() {
+        assertEquals("redis-timeout: soon (expected: an ISO-8601 duration such as PT2S or PT0.5S)",
+                assertThrows(IllegalArgumentException.class, () -> LeaderboardConfig.from(
+                        Options.config(Options.parse("--leaderboard.redis-timeout=soon"), Map.of()).get("leaderboard")))
+                        .getMessage());
+        assertEquals("limits.body: 4k (expected: an integer)",
+                assertThrows(IllegalArgumentException.class, () -> LeaderboardConfig.from(
+                        Options.config(Options.parse(), Map.of("LEADERBOARD_LIMITS_BODY", "4k")).get("leaderboard")))
+                        .getMessage());
+    }
+
+    @Test
     void everyOption_isReadByTheApp() {
         // a value for each key that differs from its default: LeaderboardConfig must see it
         Map<String, String> flags = Map.ofEntries(
