@@ -328,7 +328,7 @@ final class Journal implements AutoCloseable {
                         + " trusted, and a crash cannot explain this damage, so acknowledged games may be in them."
                         + " The file was not changed. To start anyway, keeping every record that still verifies"
                         + " and the damaged file aside, set leaderboard.journal-repair=true"
-                        + " (LEADERBOARD_JOURNAL_dash_REPAIR=true) for one start.");
+                        + " (--leaderboard.journal-repair or LEADERBOARD_JOURNAL_REPAIR=true) for one start.");
             }
             repair.records = records;
             repairScan(ch, replay, repair, pos, c);

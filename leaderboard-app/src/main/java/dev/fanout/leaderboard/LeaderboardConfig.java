@@ -9,9 +9,8 @@ import java.util.Optional;
 
 /**
  * The {@code leaderboard} section of the configuration (see {@code application.yaml}), read
- * once at start. Every key can be overridden from the environment, e.g.
- * {@code LEADERBOARD_STORE=redis://127.0.0.1:6379}, {@code LEADERBOARD_TOPK=20},
- * {@code SERVER_PORT=9090}.
+ * once at start. {@link Options} lets every key be set by a flag, an environment variable or a
+ * configuration file, e.g. {@code --leaderboard.topk=20}, {@code LEADERBOARD_TOPK=20}.
  *
  * <p>Immutable and thread-safe.
  *
