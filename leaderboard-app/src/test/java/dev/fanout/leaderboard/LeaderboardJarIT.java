@@ -19,7 +19,7 @@ class LeaderboardJarIT extends MainProcessTest {
     List<String> command(List<String> args) {
         Path jar = Path.of(System.getProperty("leaderboard.jar", "target/leaderboard.jar"));
         assertTrue(Files.isRegularFile(jar), jar.toAbsolutePath() + ": build it first (mvn -pl leaderboard-app -am package)");
-        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx256m", "-jar", jar.toAbsolutePath().toString()));
+        List<String> cmd = new ArrayList<>(List.of(java(), CHILD_JVM[0], CHILD_JVM[1], "-jar", jar.toAbsolutePath().toString()));
         cmd.addAll(args);
         return cmd;
     }

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -40,6 +41,8 @@ class MainProcessTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+) ");
+    /** Options of the child JVMs: small, and quick to start on a busy machine. */
+    static final String[] CHILD_JVM = {"-Xmx256m", "-XX:TieredStopAtLevel=1"};
     /** Exit status of a JVM ended by SIGTERM: 128 + 15. */
     private static final int SIGTERM_STATUS = 143;
 
@@ -53,7 +56,7 @@ class MainProcessTest {
      * @return the command that starts the app with them
      */
     List<String> command(List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(List.of(java(), CHILD_JVM[0], CHILD_JVM[1], "-cp", System.getProperty("java.class.path"),
                 Main.class.getName()));
         cmd.addAll(args);
         return cmd;
@@ -90,7 +93,7 @@ class MainProcessTest {
         assertTrue(app.line("with store memory (journal " + journal.toAbsolutePath() + ")") >= 0, app.lines.toString());
 
         RawStream stream = new RawStream(port);
-        awaitSpectators(port, 1);
+        awaitSpectators(port, 1, () -> "stream: " + stream.text() + "\nlog: " + app.lines);
         int games = 25;
         for (int i = 0; i < games; i++) {
             HttpResponse<String> r = submit(port, "g" + i, "p" + (i % 5), "p" + ((i + 1) % 5), i % 3);
@@ -105,7 +108,7 @@ class MainProcessTest {
         stream.reader.join(TimeUnit.SECONDS.toMillis(30));
         assertNull(stream.failure, "the stream must end, not break");
         assertTrue(stream.ended, "the stream client must see its response end");
-        String body = stream.bytes.toString(StandardCharsets.UTF_8);
+        String body = stream.text();
         assertTrue(body.startsWith("HTTP/1.1 200 ") && body.contains("event: leaderboard"), body);
         assertTrue(body.endsWith("\r\n0\r\n\r\n"), "a clean end of a chunked response: " + body);
 
@@ -184,10 +187,10 @@ class MainProcessTest {
         return TestApps.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build());
     }
 
-    private static void awaitSpectators(int port, int n) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    private static void awaitSpectators(int port, int n, Supplier<String> context) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (JSON.readTree(get(port, "/spectators").body()).get("connected").asInt() != n) {
-            assertTrue(System.nanoTime() < deadline, "spectators never reached " + n);
+            assertTrue(System.nanoTime() < deadline, () -> "spectators never reached " + n + "; " + context.get());
             Thread.sleep(20);
         }
     }
@@ -264,6 +267,13 @@ class MainProcessTest {
         final Thread reader;
         volatile boolean ended;
         volatile IOException failure;
+
+        /** @return what came so far */
+        String text() {
+            synchronized (bytes) {
+                return bytes.toString(StandardCharsets.UTF_8);
+            }
+        }
 
         RawStream(int port) throws IOException {
             Socket s = new Socket();
