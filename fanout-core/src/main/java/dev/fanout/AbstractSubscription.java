@@ -3,6 +3,7 @@ package dev.fanout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * What every subscription shares: its {@link Ledger} (state and books), the hub, and the end of
@@ -38,6 +39,14 @@ abstract sealed class AbstractSubscription<T> permits PollingSubscription, Handl
     private volatile boolean enlisted;
     /** Counted in the hub's subscriptions that may park; guarded by the hub's subscriber lock. */
     boolean wakeable;
+    /**
+     * A thread parked until this subscription begins to end, not for messages: the
+     * {@link FlowPublisher}'s, while its subscriber's demand is zero. Unparked by every end (close,
+     * the start of a drain after a hub close, the end of that drain), never by a publish. It
+     * announces itself here and then reads the ledger's state; an end changes that state and then
+     * reads this field: both volatile, so one of the two sees the other.
+     */
+    volatile Thread endWaiter;
 
     AbstractSubscription(Hub<T> hub, Overflow overflow, Ledger<T> ledger) {
         this.hub = hub;
@@ -66,6 +75,15 @@ abstract sealed class AbstractSubscription<T> permits PollingSubscription, Handl
 
     /** Wakes the consumer if it announced that it waits. Called after a full fence. */
     abstract void signal();
+
+    /** The subscription begins or finishes its end: wakes the consumer and an {@link #endWaiter}. */
+    private void signalEnd() {
+        signal();
+        Thread w = endWaiter;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+    }
 
     // ------------------------------------------------------------------ the ring's wake list
 
@@ -154,14 +172,14 @@ abstract sealed class AbstractSubscription<T> permits PollingSubscription, Handl
         }
         lane.ended(this, outcome == Ledger.ENDED && why == CloseReason.SLOW);
         hub.ended(this, outcome == Ledger.ENDED ? why : null);
-        signal(); // the consumer sees the end
+        signalEnd(); // the consumer sees the end
     }
 
     /** The hub closed: deliver what is held, then end. */
     final void hubClosed() {
         if (ledger.drain()) {
             hub.listenerOnClose(this, CloseReason.HUB_CLOSED);
-            signal();
+            signalEnd();
         }
     }
 
@@ -169,7 +187,7 @@ abstract sealed class AbstractSubscription<T> permits PollingSubscription, Handl
     final void finishDrain() {
         if (ledger.finishDrain()) {
             lane.ended(this, false);
-            signal();
+            signalEnd();
         }
     }
 

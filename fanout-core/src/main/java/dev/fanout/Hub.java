@@ -707,6 +707,11 @@ public final class Hub<T> implements AutoCloseable {
         }
     }
 
+    /** @return true for a hub built with {@link Builder#externalSequence()} */
+    boolean followsExternalSequence() {
+        return externalSequence;
+    }
+
     /** @return true once {@link #close()} was called */
     public boolean isClosed() {
         return closed;
