@@ -174,6 +174,8 @@ public final class FlowPublisher<T> implements Flow.Publisher<T> {
      * thread is the only consumer of the subscription and the only caller of the subscriber.
      */
     private static final class Relay<T> implements Flow.Subscription, Runnable, DeliveryHandler<T> {
+        /** {@link #invalidRequest} before any: a value no invalid request has. */
+        private static final long VALID = 1;
         private final Flow.Subscriber<? super T> subscriber;
         private final PollingSubscription<T> subscription;
         /** Runs every signal; started by {@link #subscribe}, which happens-before {@code onSubscribe}. */
@@ -181,8 +183,8 @@ public final class FlowPublisher<T> implements Flow.Publisher<T> {
         /** Requested and not yet delivered; {@link Long#MAX_VALUE} means unbounded and stays so. */
         private final AtomicLong demand = new AtomicLong();
         private volatile boolean cancelled;
-        /** The first {@code n <= 0} given to {@link #request}, or 0. */
-        private volatile long invalidRequest;
+        /** The first {@code n <= 0} given to {@link #request}, or {@link #VALID} while there is none. */
+        private volatile long invalidRequest = VALID;
 
         Relay(Flow.Subscriber<? super T> subscriber, PollingSubscription<T> subscription) {
             this.subscriber = subscriber;
@@ -195,7 +197,7 @@ public final class FlowPublisher<T> implements Flow.Publisher<T> {
         @Override
         public void request(long n) {
             if (n <= 0) {
-                if (invalidRequest == 0) {
+                if (invalidRequest == VALID) {
                     invalidRequest = n;
                 }
                 subscription.close(); // wakes the thread, which signals onError
@@ -247,7 +249,7 @@ public final class FlowPublisher<T> implements Flow.Publisher<T> {
                 if (cancelled) {
                     return;
                 }
-                if (invalidRequest != 0) {
+                if (invalidRequest != VALID) {
                     terminate(new IllegalArgumentException("request: " + invalidRequest
                             + " (expected: > 0, Reactive Streams rule 3.9)"));
                     return;
@@ -300,7 +302,7 @@ public final class FlowPublisher<T> implements Flow.Publisher<T> {
         private void waitForDemand() {
             PollingSubscription<T> s = subscription;
             s.endWaiter = thread; // volatile: announced before the state is read below
-            if (demand.get() == 0 && !cancelled && invalidRequest == 0 && !s.isClosed()) {
+            if (demand.get() == 0 && !cancelled && invalidRequest == VALID && !s.isClosed()) {
                 LockSupport.park(this);
             }
             s.endWaiter = null;
@@ -322,7 +324,7 @@ public final class FlowPublisher<T> implements Flow.Publisher<T> {
             if (cancelled) {
                 return true;
             }
-            if (invalidRequest != 0) {
+            if (invalidRequest != VALID) {
                 return false; // the loop signals it
             }
             switch (why) {
