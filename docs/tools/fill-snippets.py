@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Rewrites every code block in docs/*.md marked <!-- snippet: path#region --> from that region of
+"""Rewrites every code block in docs/*.md and README.md marked <!-- snippet: path#region --> from that region of
 that file (the lines between // @start region="region" and // @end, dedented). Run from the
 repository root after changing an example; DocsSnippetsTest fails until the docs match."""
 import re, pathlib
@@ -15,6 +15,6 @@ def region(path, name):
         if inside: out.append(l)
     raise SystemExit(f'no region {name} in {path}')
 pat = re.compile(r'<!-- snippet: (?P<path>[^#\s]+)#(?P<region>[\w-]+) -->\n```java\n(?P<code>.*?)```', re.S)
-for md in sorted(root.glob('docs/*.md')):
+for md in sorted(root.glob('docs/*.md')) + [root/'README.md']:
     t = md.read_text()
     md.write_text(pat.sub(lambda m: f"<!-- snippet: {m['path']}#{m['region']} -->\n```java\n{region(m['path'], m['region'])}```", t))

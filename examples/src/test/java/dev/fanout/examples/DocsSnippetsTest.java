@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The code in {@code docs/} is copied from compiled sources, so it cannot rot: every code block
+ * The code in {@code docs/} and the root README is copied from compiled sources, so it cannot rot: every code block
  * preceded by {@code <!-- snippet: path#region -->} must equal that region of that file (the
  * lines between {@code // @start region="region"} and {@code // @end}, dedented).
  */
@@ -28,7 +28,8 @@ class DocsSnippetsTest {
     void everyDocsSnippet_isTheRegionOfTheSourceItNames() throws IOException {
         List<Path> docs;
         try (Stream<Path> s = Files.list(ROOT.resolve("docs"))) {
-            docs = s.filter(p -> p.toString().endsWith(".md")).sorted().toList();
+            docs = Stream.concat(s.filter(p -> p.toString().endsWith(".md")).sorted(), Stream.of(ROOT.resolve("README.md")))
+                    .toList();
         }
         int checked = 0;
         for (Path doc : docs) {
