@@ -52,7 +52,7 @@ public class FlowPublisherTckTest extends FlowPublisherVerification<Long> {
      * Not applicable: a {@link FlowPublisher} has no failing state to offer. A strategy the hub
      * cannot serve is refused by {@link FlowPublisher#of} before any subscriber exists, and a
      * closed hub is a completed stream ({@code onComplete}, tested by
-     * {@code FlowPublisherTest.subscribeToClosedHub_completesAtOnce}); the one {@code onError}
+     * {@code FlowPublisherTest.subscribeToAClosedHub_completesAtOnce}); the one {@code onError}
      * it signals, {@link SubscriberTooSlowException}, comes after demand was outstanding, as
      * tested by {@code FlowPublisherTest}. The two tests that need a failed publisher are
      * skipped below, with that reason.
@@ -99,14 +99,14 @@ public class FlowPublisherTckTest extends FlowPublisherVerification<Long> {
     @Override
     @Test
     public void untested_spec107_mustNotEmitFurtherSignalsOnceOnErrorHasBeenSignalled() throws Throwable {
-        // the relay returns right after onError (FlowPublisherTest.disconnect_signalsTooSlowOnce)
+        // the relay returns right after onError (FlowPublisherTest.zeroDemand_underDisconnect_signalsTooSlowAtOnce)
         notVerified("untestable by the TCK: needs a publisher that errs after emitting");
     }
 
     @Override
     @Test
     public void untested_spec108_possiblyCanceledSubscriptionShouldNotReceiveOnErrorOrOnCompleteSignals() throws Throwable {
-        // a cancel sets a flag the relay reads before any terminal signal (FlowPublisherTest.cancel_*)
+        // a cancel sets a flag the relay reads before any terminal signal (FlowPublisherTest.cancel_fromOnNext_*)
         notVerified("untestable by the TCK: a race the TCK cannot provoke");
     }
 

@@ -65,7 +65,7 @@ public class HubSubscriberTckTest extends FlowSubscriberBlackboxVerification<Int
     @Override
     @Test
     public void untested_spec206_blackbox_mustCallSubscriptionCancelIfItIsNoLongerValid() throws Exception {
-        // it cancels the upstream when its hub is closed under it (HubSubscriberTest.hubClosed_cancelsUpstream)
+        // it cancels the upstream when its hub is closed under it (HubSubscriberTest.hubClosedUnderIt_cancelsTheUpstream)
         notVerified("untestable by the TCK: 'no longer valid' is the subscriber's own notion");
     }
 
@@ -80,7 +80,7 @@ public class HubSubscriberTckTest extends FlowSubscriberBlackboxVerification<Int
     @Override
     @Test
     public void untested_spec208_blackbox_mustBePreparedToReceiveOnNextSignalsAfterHavingCalledSubscriptionCancel() throws Throwable {
-        // onNext after cancel() is ignored (HubSubscriberTest.cancel_ignoresItemsInFlight)
+        // onNext after cancel() is ignored (HubSubscriberTest.cancel_cancelsTheUpstream_andIgnoresItemsInFlight)
         notVerified("untestable by the TCK in black-box mode");
     }
 
