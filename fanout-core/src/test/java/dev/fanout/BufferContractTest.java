@@ -228,7 +228,7 @@ class BufferContractTest {
     @ParameterizedTest
     @EnumSource(Kind.class)
     void oneProducerOneConsumer_exactPairsInOrder(Kind kind) throws Exception {
-        int messages = 100_000;
+        int messages = 20_000;
         ExecutorService producerThread = Executors.newSingleThreadExecutor();
         try {
             for (int asked : new int[] {1, 4, 64}) {
@@ -254,7 +254,7 @@ class BufferContractTest {
                 long taken = 0;
                 long round = 0;
                 Collect sink = new Collect();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(50);
                 while (!(evictions.isDone() && b.isEmpty())) {
                     assertTrue(System.nanoTime() < deadline, kind + ": the exchange did not finish");
                     sink.got.clear();
