@@ -15,6 +15,13 @@ final class Checks {
         return value;
     }
 
+    static long positive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+        }
+        return value;
+    }
+
     static int atLeast(String name, int value, int min) {
         if (value < min) {
             throw new IllegalArgumentException(name + ": " + value + " (expected: >= " + min + ")");

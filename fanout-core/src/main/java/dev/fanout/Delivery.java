@@ -22,6 +22,18 @@ public final class Delivery<T> {
         this.message = message;
     }
 
+    /**
+     * A delivery made outside a hub: what a {@link Backfill} returns.
+     *
+     * @param sequence the message's sequence number, at least 1
+     * @param message  the message, not null
+     * @param <T>      the message type
+     * @return the delivery
+     */
+    public static <T> Delivery<T> of(long sequence, T message) {
+        return new Delivery<>(Checks.positive("sequence", sequence), Objects.requireNonNull(message, "message"));
+    }
+
     /** @return the hub's sequence number for this message, at least 1 */
     public long sequence() {
         return sequence;

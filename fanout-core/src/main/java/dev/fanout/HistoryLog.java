@@ -85,6 +85,28 @@ final class HistoryLog<T> {
     }
 
     /**
+     * What a backfill must supply for a resume after {@code after}: nothing when the history
+     * holds the message right after it (or {@code after} is not behind the last message), else
+     * the messages up to the one before the oldest kept (up to the last one when none is kept).
+     *
+     * @return the last sequence the history lacks, or 0 when it lacks nothing a backfill could give
+     */
+    long missingUpTo(long after) {
+        long current = last == null ? 0 : last.sequence();
+        if (maxAgeMillis != Long.MAX_VALUE) {
+            expire(clock.millis());
+        }
+        if (after >= current) {
+            return 0;
+        }
+        if (size == 0) {
+            return current;
+        }
+        long oldest = ring[head].sequence();
+        return oldest > after + 1 ? oldest - 1 : 0;
+    }
+
+    /**
      * The kept messages with a sequence above {@code after}.
      *
      * @return the messages in order, or null when the history no longer reaches back to

@@ -117,6 +117,8 @@ public final class Hub<T> implements AutoCloseable {
 
     private final String epoch;
     private final boolean externalSequence;
+    /** Fills in what the history lacks for a resume; null for none. */
+    private final Backfill<T> backfill;
 
     // ------------------------------------------------------------------ publisher-owned (publishers are serialised)
     private long sequence;
@@ -166,6 +168,7 @@ public final class Hub<T> implements AutoCloseable {
         this.dedupKey = b.dedupKey;
         this.epoch = b.epoch;
         this.externalSequence = b.externalSequence;
+        this.backfill = b.backfill;
         this.historySpec = b.history;
         boolean keep = !b.history.isNone();
         this.history = keep ? new HistoryLog<>(b.history, b.clock) : null;
@@ -478,30 +481,41 @@ public final class Hub<T> implements AutoCloseable {
             s = newSubscription(b, handler, overflow, strategy, cap, Preface.none(), false, -1);
             add(s);
         } else {
-            seam.lock();
-            try {
-                List<Delivery<T>> kept;
-                boolean gap = false;
-                Delivery<T> last = history.last();
-                if (b.resumeAfter >= 0) {
-                    // another epoch's sequence numbers mean nothing here: a gap, never a replay
-                    kept = b.resumeEpoch == null || b.resumeEpoch.equals(epoch) ? history.after(b.resumeAfter) : null;
-                    if (kept == null) { // too old, or never published: start from the latest instead
-                        gap = true;
+            s = null;
+            for (int attempt = 1; s == null; attempt++) {
+                // fetched before the seam is taken: a backfill does I/O, and publishes go on meanwhile
+                List<Delivery<T>> fill = backfillFor(b);
+                seam.lock();
+                try {
+                    Delivery<T> last = history.last();
+                    List<Delivery<T>> kept;
+                    if (b.resumeAfter < 0) {
+                        kept = last == null ? List.of() : List.of(last);
+                    } else if (b.resumeEpoch != null && !b.resumeEpoch.equals(epoch)) {
+                        kept = null; // another epoch's sequence numbers mean nothing here: a gap, never a replay
+                    } else if (fill.isEmpty()) {
+                        kept = history.after(b.resumeAfter);
+                    } else {
+                        List<Delivery<T>> rest = history.after(fill.getLast().sequence());
+                        if (rest == null && attempt < BACKFILL_ATTEMPTS) {
+                            continue; // the history moved past the backfill's end meanwhile: fetch again
+                        }
+                        kept = rest == null ? null : join(fill, rest);
+                    }
+                    boolean gap = kept == null;
+                    if (gap) { // too old, never published, or another epoch: start from the latest instead
                         kept = last == null ? List.of() : List.of(last);
                     }
-                } else {
-                    kept = last == null ? List.of() : List.of(last);
+                    kept = strategy.conflate(kept, overflow, (d, e) -> keyErrors.add(new KeyError<>(d, e)));
+                    @SuppressWarnings("unchecked")
+                    Delivery<T>[] preface = kept.toArray((Delivery<T>[]) new Delivery<?>[0]);
+                    // live reading starts right after the last message the history took: the ring's
+                    // slot of the next publish (publishes and slots are counted alike under the seam)
+                    s = newSubscription(b, handler, overflow, strategy, cap, new Preface<>(preface), gap, count);
+                    add(s);
+                } finally {
+                    seam.unlock();
                 }
-                kept = strategy.conflate(kept, overflow, (d, e) -> keyErrors.add(new KeyError<>(d, e)));
-                @SuppressWarnings("unchecked")
-                Delivery<T>[] preface = kept.toArray((Delivery<T>[]) new Delivery<?>[0]);
-                // live reading starts right after the last message the history took: the ring's
-                // slot of the next publish (publishes and slots are counted alike under the seam)
-                s = newSubscription(b, handler, overflow, strategy, cap, new Preface<>(preface), gap, count);
-                add(s);
-            } finally {
-                seam.unlock();
             }
         }
         ledgers.register(s, s.ledger);
@@ -521,6 +535,57 @@ public final class Hub<T> implements AutoCloseable {
     }
 
     private record KeyError<T>(Delivery<T> delivery, Throwable error) {
+    }
+
+    /** How many times a resume fetches from the backfill when the history moves past what it got. */
+    private static final int BACKFILL_ATTEMPTS = 3;
+
+    /**
+     * Subscribing thread, outside the seam: what the backfill gives for a resume of this hub's
+     * epoch that the history cannot serve, checked to start right after the subscriber's last
+     * message and to have no gap; empty when nothing is needed or nothing usable came.
+     */
+    private List<Delivery<T>> backfillFor(SubscriptionBuilder<T> b) {
+        if (backfill == null || b.resumeAfter < 0 || (b.resumeEpoch != null && !b.resumeEpoch.equals(epoch))) {
+            return List.of();
+        }
+        long upTo;
+        seam.lock();
+        try {
+            upTo = history.missingUpTo(b.resumeAfter);
+        } finally {
+            seam.unlock();
+        }
+        if (upTo == 0) {
+            return List.of();
+        }
+        List<Delivery<T>> fill;
+        try {
+            fill = backfill.fetch(epoch, b.resumeAfter, upTo);
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "hub " + name + ": the backfill failed for a resume after " + b.resumeAfter, e);
+            return List.of();
+        }
+        if (fill == null) {
+            return List.of();
+        }
+        long next = b.resumeAfter + 1;
+        for (Delivery<T> d : fill) {
+            if (d == null || d.sequence() != next || next > upTo) {
+                LOG.log(Level.DEBUG, "hub {0}: the backfill for a resume after {1} gave {2} where {3} was due; ignored",
+                        name, b.resumeAfter, d, next);
+                return List.of();
+            }
+            next++;
+        }
+        return fill;
+    }
+
+    private static <T> List<Delivery<T>> join(List<Delivery<T>> first, List<Delivery<T>> then) {
+        List<Delivery<T>> all = new ArrayList<>(first.size() + then.size());
+        all.addAll(first);
+        all.addAll(then);
+        return all;
     }
 
     /**
@@ -919,6 +984,7 @@ public final class Hub<T> implements AutoCloseable {
         private Function<? super T, ?> dedupKey;
         private String epoch;
         private boolean externalSequence;
+        private Backfill<T> backfill;
 
         private Builder() {
         }
@@ -1112,8 +1178,26 @@ public final class Hub<T> implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Lets a resume reach back further than the history: what the history no longer holds
+         * is fetched from {@code backfill} (a cluster stream, a journal). Needs a
+         * {@link #history(History)}: the backfill fills in before it.
+         *
+         * @param backfill where the older messages of this hub's epoch are kept
+         * @return this
+         */
+        public Builder<T> backfill(Backfill<T> backfill) {
+            once(this.backfill, "backfill");
+            this.backfill = Objects.requireNonNull(backfill, "backfill");
+            return this;
+        }
+
         /** @return the hub */
         public Hub<T> build() {
+            if (backfill != null && (history == null || history.isNone())) {
+                throw new IllegalStateException("backfill: set without a history (expected:"
+                        + " Hub.builder().history(History.last(n)); the backfill fills in before it)");
+            }
             if (externalSequence && dedupKey != null) {
                 throw new IllegalStateException("dedup: set with externalSequence (expected: one of them:"
                         + " a hub that follows another's numbers publishes every message it is given)");

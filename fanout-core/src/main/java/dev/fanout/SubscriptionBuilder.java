@@ -44,6 +44,8 @@ public final class SubscriptionBuilder<T> {
      * with the latest message and {@link Subscription#startGap()} says so. Under
      * {@code latestOnly} only the newest replayed message is kept, under {@code latestPerKey} the
      * newest per key. Needs a hub with a {@link History}; wins over {@link #startWithLatest()}.
+     * A hub with a {@link Backfill} fetches what its history no longer holds from it before
+     * calling that a gap.
      *
      * @param sequence the last sequence the subscriber has seen, 0 for none
      * @return this
