@@ -476,12 +476,13 @@ public final class RedisStreamHub<T> implements AutoCloseable {
         closed = true;
         store.closeReading(); // a blocked XREAD fails at once
         reader.interrupt();
+        local.close(); // releases the reader if it waits for room in a lossless subscriber
         try {
             reader.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        local.close();
+        local.close(); // the reader may have moved to a new epoch meanwhile
         store.close();
     }
 

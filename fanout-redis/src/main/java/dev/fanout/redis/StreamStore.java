@@ -26,6 +26,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The Redis side of one instance of a {@link RedisStreamHub}: the stream {@code key}, whose
@@ -104,6 +105,7 @@ final class StreamStore implements AutoCloseable {
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> shared;
     private final StatefulRedisConnection<String, String> reading;
+    private final AtomicBoolean readingClosed = new AtomicBoolean();
     private final String publishSha = sha1(PUBLISH);
     private final String syncSha = sha1(SYNC);
     private final String rotateSha = sha1(ROTATE);
@@ -120,7 +122,7 @@ final class StreamStore implements AutoCloseable {
         this.where = uri.getHost() + ":" + uri.getPort(); // never the URI: it may hold a password
         this.resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
-                .computationThreadPoolSize(1)
+                .computationThreadPoolSize(2)
                 // retries within a second of Redis coming back, however long it was away
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
@@ -225,14 +227,16 @@ final class StreamStore implements AutoCloseable {
         return out;
     }
 
-    /** Interrupts a blocked read: the reader's next call fails at once. */
+    /** Interrupts a blocked read: the reader's next call fails at once. Idempotent. */
     void closeReading() {
-        reading.close();
+        if (readingClosed.compareAndSet(false, true)) {
+            reading.close();
+        }
     }
 
     @Override
     public void close() {
-        reading.close();
+        closeReading();
         shared.close();
         shutdown();
     }
