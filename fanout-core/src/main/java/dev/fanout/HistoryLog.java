@@ -87,9 +87,11 @@ final class HistoryLog<T> {
     /**
      * What a backfill must supply for a resume after {@code after}: nothing when the history
      * holds the message right after it (or {@code after} is not behind the last message), else
-     * the messages up to the one before the oldest kept (up to the last one when none is kept).
+     * the messages up to the one before the oldest kept, or up to half a full history before the
+     * last one if that is later: so that the history still joins the backfill after as many
+     * publishes as half its size while the backfill runs (up to the last one when none is kept).
      *
-     * @return the last sequence the history lacks, or 0 when it lacks nothing a backfill could give
+     * @return the last sequence the backfill should give, or 0 when it has nothing to give
      */
     long missingUpTo(long after) {
         long current = last == null ? 0 : last.sequence();
@@ -103,7 +105,7 @@ final class HistoryLog<T> {
             return current;
         }
         long oldest = ring[head].sequence();
-        return oldest > after + 1 ? oldest - 1 : 0;
+        return oldest > after + 1 ? Math.max(oldest - 1, current - maxCount / 2) : 0;
     }
 
     /**

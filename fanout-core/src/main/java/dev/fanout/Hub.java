@@ -482,9 +482,10 @@ public final class Hub<T> implements AutoCloseable {
             add(s);
         } else {
             s = null;
+            List<Delivery<T>> fill = List.of();
             for (int attempt = 1; s == null; attempt++) {
                 // fetched before the seam is taken: a backfill does I/O, and publishes go on meanwhile
-                List<Delivery<T>> fill = backfillFor(b);
+                fill = backfillFor(b, fill);
                 seam.lock();
                 try {
                     Delivery<T> last = history.last();
@@ -498,7 +499,7 @@ public final class Hub<T> implements AutoCloseable {
                     } else {
                         List<Delivery<T>> rest = history.after(fill.getLast().sequence());
                         if (rest == null && attempt < BACKFILL_ATTEMPTS) {
-                            continue; // the history moved past the backfill's end meanwhile: fetch again
+                            continue; // the history moved past the backfill's end meanwhile: fetch on
                         }
                         kept = rest == null ? null : join(fill, rest);
                     }
@@ -537,48 +538,53 @@ public final class Hub<T> implements AutoCloseable {
     private record KeyError<T>(Delivery<T> delivery, Throwable error) {
     }
 
-    /** How many times a resume fetches from the backfill when the history moves past what it got. */
-    private static final int BACKFILL_ATTEMPTS = 3;
+    /**
+     * How many times a resume fetches from the backfill: again (only what follows) when the
+     * history moved past the end of what it got while it fetched.
+     */
+    private static final int BACKFILL_ATTEMPTS = 4;
 
     /**
-     * Subscribing thread, outside the seam: what the backfill gives for a resume of this hub's
-     * epoch that the history cannot serve, checked to start right after the subscriber's last
-     * message and to have no gap; empty when nothing is needed or nothing usable came.
+     * Subscribing thread, outside the seam: {@code have} (what earlier attempts fetched) and
+     * what the backfill gives after it, for a resume of this hub's epoch that the history cannot
+     * serve, checked to start right after the subscriber's last message and to have no gap;
+     * {@code have} alone when nothing more is needed or nothing usable came.
      */
-    private List<Delivery<T>> backfillFor(SubscriptionBuilder<T> b) {
+    private List<Delivery<T>> backfillFor(SubscriptionBuilder<T> b, List<Delivery<T>> have) {
         if (backfill == null || b.resumeAfter < 0 || (b.resumeEpoch != null && !b.resumeEpoch.equals(epoch))) {
-            return List.of();
+            return have;
         }
+        long after = have.isEmpty() ? b.resumeAfter : have.getLast().sequence();
         long upTo;
         seam.lock();
         try {
-            upTo = history.missingUpTo(b.resumeAfter);
+            upTo = history.missingUpTo(after);
         } finally {
             seam.unlock();
         }
         if (upTo == 0) {
-            return List.of();
+            return have;
         }
-        List<Delivery<T>> fill;
+        List<Delivery<T>> more;
         try {
-            fill = backfill.fetch(epoch, b.resumeAfter, upTo);
+            more = backfill.fetch(epoch, after, upTo);
         } catch (RuntimeException e) {
-            LOG.log(Level.DEBUG, "hub " + name + ": the backfill failed for a resume after " + b.resumeAfter, e);
-            return List.of();
+            LOG.log(Level.DEBUG, "hub " + name + ": the backfill failed for a resume after " + after, e);
+            return have;
         }
-        if (fill == null) {
-            return List.of();
+        if (more == null || more.isEmpty()) {
+            return have;
         }
-        long next = b.resumeAfter + 1;
-        for (Delivery<T> d : fill) {
+        long next = after + 1;
+        for (Delivery<T> d : more) {
             if (d == null || d.sequence() != next || next > upTo) {
                 LOG.log(Level.DEBUG, "hub {0}: the backfill for a resume after {1} gave {2} where {3} was due; ignored",
-                        name, b.resumeAfter, d, next);
-                return List.of();
+                        name, after, d, next);
+                return have;
             }
             next++;
         }
-        return fill;
+        return have.isEmpty() ? more : join(have, more);
     }
 
     private static <T> List<Delivery<T>> join(List<Delivery<T>> first, List<Delivery<T>> then) {

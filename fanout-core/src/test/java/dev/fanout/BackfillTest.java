@@ -129,12 +129,25 @@ class BackfillTest {
     }
 
     @Test
-    void backfillUpToItsEnd_thenAPrefixTheHistoryJoins() {
-        // the backfill gives a prefix (3..6) and the history holds 8..10: 7 is missing, a gap
+    void backfillGivingLessThanAsked_joinsTheHistoryWhenItReachesIt() {
+        // asked for 3..9, it gives 3..8; the history (8, 9, 10) takes over from there
         Hub<String> hub = hub(EngineType.QUEUES, (e, after, upTo) -> fromArchive(e, after, upTo - 1));
         publish(hub, 1, 10);
         PullSubscription<String> s = hub.subscriber().resumeAfter(2).subscribe();
+        assertFalse(s.startGap());
+        assertEquals(range(3, 10), sequences(s));
+        hub.close();
+    }
+
+    @Test
+    void backfillThatNeverReachesTheHistory_isAGapAfterAFewAttempts() {
+        // one message per call: 3, 4, 5, 6, and the history starts at 8
+        Hub<String> hub = hub(EngineType.QUEUES, (e, after, upTo) -> fromArchive(e, after, after + 1));
+        publish(hub, 1, 10);
+        PullSubscription<String> s = hub.subscriber().resumeAfter(2).subscribe();
         assertTrue(s.startGap());
+        assertEquals(List.of(10L), sequences(s));
+        assertEquals(4, fetches.get(), "each attempt fetched on from where the last one ended");
         hub.close();
     }
 
@@ -153,7 +166,7 @@ class BackfillTest {
         publish(hub, 1, 10);
         PullSubscription<String> s = hub.subscriber().resumeAfter(2).subscribe();
         assertFalse(s.startGap());
-        assertEquals(2, fetches.get());
+        assertEquals(2, fetches.get(), "the second fetch took only what the history had dropped meanwhile");
         assertEquals(range(3, 15), sequences(s));
         hub.close();
     }

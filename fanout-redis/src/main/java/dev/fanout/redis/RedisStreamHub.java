@@ -351,8 +351,14 @@ public final class RedisStreamHub<T> implements AutoCloseable {
                 Hub<T> h = local;
                 for (StreamStore.Entry e : entries) {
                     if (!e.epoch().equals(h.epoch())) {
-                        nextSync = System.nanoTime(); // another epoch's entries: the history was lost
-                        break;
+                        syncEpoch(); // another epoch's entry: the history was lost, most likely
+                        if (local != h) {
+                            break; // moved to the new epoch: its stream is read from the start
+                        }
+                        // the stream's epoch is still this one: a stray entry written by hand; skip it
+                        lastRead = e.sequence();
+                        undecodable.incrementAndGet();
+                        continue;
                     }
                     if (counting && e.sequence() > lastRead + 1) {
                         missed.addAndGet(e.sequence() - lastRead - 1);
@@ -372,7 +378,9 @@ public final class RedisStreamHub<T> implements AutoCloseable {
                     }
                     read.incrementAndGet();
                 }
-                readPosition = Position.of(h.epoch(), lastRead);
+                if (local == h) {
+                    readPosition = Position.of(h.epoch(), lastRead);
+                }
                 signalProgress();
             } catch (RedisException e) {
                 if (closed) {

@@ -65,7 +65,10 @@ public final class RedisStreamStats {
         return missed;
     }
 
-    /** @return entries skipped because the codec could not decode them */
+    /**
+     * @return entries skipped because the codec could not decode them, or because they carried
+     *         another epoch than the stream's own (written by something else than this module)
+     */
     public long undecodable() {
         return undecodable;
     }

@@ -2,6 +2,7 @@ package dev.fanout.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fanout.Delivery;
 import dev.fanout.Overflow;
@@ -105,5 +106,25 @@ class ClusterOrderTest {
         for (Position p : returned) {
             assertFalse(p.sequence() < 1);
         }
+    }
+
+    @Test
+    void anEntryTheCodecCannotRead_isSkippedAndCounted_theRestDelivered() throws InterruptedException {
+        StreamCodec<String> picky = StreamCodec.of(m -> m, t -> {
+            if (t.startsWith("bad")) {
+                throw new IllegalArgumentException("cannot read " + t);
+            }
+            return t;
+        });
+        RedisStreamHub<String> h = RedisStreamHub.builder(Redis.SHARED, key, picky).build();
+        hubs.add(h);
+        PullSubscription<String> s = h.subscriber().subscribe();
+        h.publish("a");
+        h.publish("bad one");
+        h.publish("c");
+        List<Delivery<String>> got = Redis.readUntil(s, 3, Duration.ofSeconds(10));
+        assertEquals(List.of(1L, 3L), Redis.sequences(got), "2 is skipped, and the jump shows it");
+        assertTrue(Redis.eventually(() -> h.stats().read() == 2, Duration.ofSeconds(5)), h.stats().toString());
+        assertEquals(1, h.stats().undecodable());
     }
 }
