@@ -8,11 +8,13 @@ import java.util.List;
  * no duplicate: a cluster stream, a journal. Given to {@link Hub.Builder#backfill(Backfill)}.
  *
  * <p>A resume ({@link SubscriptionBuilder#resumeAfter(Position)}) of the hub's epoch whose next
- * message the history lacks calls {@link #fetch}; the hub then replays what it returned, the
- * history from right after the last of those, and live messages. When the list is empty, does
- * not start at the message the subscriber needs, is not dense, or the history has moved past
- * its end meanwhile, the resume is a gap ({@link Subscription#startGap()}), as without a
- * backfill.
+ * message the history lacks calls {@link #fetch}, up to a little past the oldest message the
+ * history keeps (so the two still meet after a few publishes during the fetch); the hub then
+ * replays what it returned, the history from right after the last of those, and live messages.
+ * When the history has moved past the end of what came meanwhile, it fetches on from there, a
+ * few times at most. When nothing usable comes (an empty list, one that does not start at the
+ * message needed or has a hole), or the history is never reached, the resume is a gap
+ * ({@link Subscription#startGap()}), as without a backfill.
  *
  * <p><b>Threads.</b> Called on the subscribing thread, never under a lock of the hub, and
  * possibly by several subscribing threads at once: an implementation must be thread-safe. It may
