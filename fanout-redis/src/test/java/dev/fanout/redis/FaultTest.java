@@ -44,7 +44,7 @@ class FaultTest {
     private RedisStreamHub<String> instance() {
         RedisStreamHub<String> h = RedisStreamHub.builder(server.uri(), key, StreamCodec.strings())
                 .history(History.last(64)).overflow(Overflow.slowProducer(Duration.ofSeconds(10)))
-                .timeout(Duration.ofMillis(500)).block(Duration.ofMillis(200)).build();
+                .timeout(Duration.ofSeconds(1)).block(Duration.ofMillis(200)).build();
         hubs.add(h);
         return h;
     }
