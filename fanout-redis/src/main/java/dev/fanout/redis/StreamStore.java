@@ -200,6 +200,7 @@ final class StreamStore implements AutoCloseable {
      *
      * @return up to {@code count} entries, in order; empty when none came
      */
+    @SuppressWarnings("unchecked") // Lettuce's xread takes generic varargs: one offset here
     List<Entry> read(long after, int count, Duration block) {
         List<StreamMessage<String, String>> got = reading.sync().xread(
                 XReadArgs.Builder.block(block).count(count), XReadArgs.StreamOffset.from(key, after + "-0"));

@@ -103,7 +103,8 @@ final class Redis {
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (true) {
-                try (Socket ignored = new Socket("127.0.0.1", port)) {
+                try {
+                    new Socket("127.0.0.1", port).close();
                     return;
                 } catch (IOException e) {
                     if (System.nanoTime() - deadline > 0 || !process.isAlive()) {
@@ -138,10 +139,15 @@ final class Redis {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws IOException {
             if (process != null && process.isAlive()) {
-                resume();
-                kill();
+                try {
+                    resume();
+                    kill();
+                } catch (InterruptedException e) {
+                    process.destroyForcibly();
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }
