@@ -37,7 +37,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Two connections: one shared by publishing and subscribing threads (Lettuce connections
  * are thread-safe and multiplex), and one used only by the reader thread, whose blocking
  * {@code XREAD} would otherwise hold up the others. While disconnected, commands are refused
- * at once rather than queued.
+ * at once rather than queued. A command in flight when the connection drops is sent again once
+ * it is back, if its caller still waits for it (Lettuce's at-least-once): for a read that is
+ * harmless, and a publish carries a once-key ({@code key:once:<id>}, kept a few timeouts) so
+ * that a second run returns the first one's number instead of appending the message twice.
  */
 final class StreamStore implements AutoCloseable {
 
@@ -60,12 +63,23 @@ final class StreamStore implements AutoCloseable {
             end
             """;
 
-    /** ARGV: candidate epoch, max length, text. Appends under the next number; returns {epoch, seq}. */
+    /**
+     * KEYS[3]: this publish's once-key. ARGV: candidate epoch, max length, text, the once-key's
+     * lifetime in milliseconds. Appends under the next number and returns {epoch, seq}; run again
+     * with the same once-key (a command the client sent again after a reconnect, when the first
+     * run's answer was lost), returns the first run's {epoch, seq} and appends nothing.
+     */
     private static final String PUBLISH = HEAD + """
+            local done = redis.call('GET', KEYS[3])
+            if done then
+              local at = string.find(done, ':', 1, true)
+              return {string.sub(done, 1, at - 1), tonumber(string.sub(done, at + 1))}
+            end
             local epoch, seq = head(ARGV[1])
             seq = seq + 1
             redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], string.format('%d-0', seq), 'e', epoch, 'm', ARGV[3])
             redis.call('HSET', KEYS[2], 'seq', seq)
+            redis.call('SET', KEYS[3], epoch .. ':' .. string.format('%d', seq), 'PX', ARGV[4])
             return {epoch, seq}
             """;
 
@@ -99,6 +113,8 @@ final class StreamStore implements AutoCloseable {
 
     private final String key;
     private final String[] keys;
+    /** How long a publish's once-key lives: past the last moment the client may send it again. */
+    private final String onceMillis;
     private final String maxLength;
     private final String where;
     private final ClientResources resources;
@@ -118,6 +134,9 @@ final class StreamStore implements AutoCloseable {
     StreamStore(RedisURI uri, String key, long maxLength, Duration timeout, Duration block) {
         this.key = key;
         this.keys = new String[] {key, key + ":meta"};
+        // the client sends a command again after a reconnect only while its caller still waits
+        // for it (a command that timed out is cancelled): a few timeouts cover every second run
+        this.onceMillis = Long.toString(Math.max(10_000, timeout.multipliedBy(4).toMillis()));
         this.maxLength = Long.toString(maxLength);
         this.where = uri.getHost() + ":" + uri.getPort(); // never the URI: it may hold a password
         this.resources = DefaultClientResources.builder()
@@ -164,12 +183,18 @@ final class StreamStore implements AutoCloseable {
      * @throws RedisStreamException when it could not, saying whether it may be in the stream
      */
     Head publish(String text) {
+        return publish(text, newEpoch() + newEpoch());
+    }
+
+    /** {@link #publish(String)} under a given once-key id: for the test that runs it twice. */
+    Head publish(String text, String once) {
         if (!shared.isOpen()) {
             throw new RedisStreamException(RedisStreamException.Outcome.NOT_APPLIED,
                     "redis " + where + ": not connected; nothing was sent", null);
         }
         try {
-            return head(script(shared.sync(), publishSha, PUBLISH, newEpoch(), maxLength, text));
+            String[] publishKeys = {keys[0], keys[1], keys[0] + ":once:" + once};
+            return head(script(shared.sync(), publishSha, PUBLISH, publishKeys, newEpoch(), maxLength, text, onceMillis));
         } catch (RedisCommandExecutionException e) { // an answer: Redis refused it (the script appends first)
             throw new RedisStreamException(RedisStreamException.Outcome.NOT_APPLIED,
                     "redis " + where + ": refused: " + e.getMessage(), e);
@@ -182,12 +207,12 @@ final class StreamStore implements AutoCloseable {
 
     /** Reader thread: the stream's head, a new epoch when its history is gone. */
     Head sync() {
-        return head(script(reading.sync(), syncSha, SYNC, newEpoch()));
+        return head(script(reading.sync(), syncSha, SYNC, keys, newEpoch()));
     }
 
     /** Reader thread: retires {@code epoch} if the stream still has it. */
     Head rotate(String epoch) {
-        return head(script(reading.sync(), rotateSha, ROTATE, newEpoch(), epoch));
+        return head(script(reading.sync(), rotateSha, ROTATE, keys, newEpoch(), epoch));
     }
 
     /** Any thread: the stream's epoch as Redis has it now, without changing anything. */
@@ -247,7 +272,8 @@ final class StreamStore implements AutoCloseable {
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
-    private List<Object> script(RedisCommands<String, String> redis, String sha, String body, String... args) {
+    private static List<Object> script(RedisCommands<String, String> redis, String sha, String body, String[] keys,
+                                       String... args) {
         try {
             return redis.evalsha(sha, ScriptOutputType.MULTI, keys, args);
         } catch (RedisNoScriptException e) {

@@ -39,9 +39,15 @@ final class Redis {
         }
     }
 
-    /** Deletes a stream and its counter. */
+    /** Deletes a stream, its counter and its publishes' once-keys. */
     static void delete(RedisURI uri, String key) {
-        run(uri, r -> r.del(key, key + ":meta"));
+        run(uri, r -> {
+            r.del(key, key + ":meta");
+            List<String> once = r.keys(key + ":once:*");
+            if (!once.isEmpty()) {
+                r.del(once.toArray(String[]::new));
+            }
+        });
     }
 
     /** Takes deliveries until one with sequence {@code last} or later, or the deadline. */
