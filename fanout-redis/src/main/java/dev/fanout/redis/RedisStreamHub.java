@@ -71,6 +71,7 @@ public final class RedisStreamHub<T> implements AutoCloseable {
     private final String name;
     private final StreamCodec<T> codec;
     private final StreamStore store;
+    /** The options, a copy of the builder's, read by every thread (published by the constructor). */
     private final Builder<T> config;
     private final Thread reader;
 
@@ -720,7 +721,24 @@ public final class RedisStreamHub<T> implements AutoCloseable {
             if (maxBackfill == 0) {
                 maxBackfill = 10_000;
             }
-            return new RedisStreamHub<>(this);
+            return new RedisStreamHub<>(copy()); // a copy: options set on this builder later change no hub
+        }
+
+        private Builder<T> copy() {
+            Builder<T> c = new Builder<>(uri, key, codec);
+            c.name = name;
+            c.maxLength = maxLength;
+            c.history = history;
+            c.engine = engine;
+            c.capacity = capacity;
+            c.overflow = overflow;
+            c.listener = listener;
+            c.timeout = timeout;
+            c.block = block;
+            c.catchUpWait = catchUpWait;
+            c.readBatch = readBatch;
+            c.maxBackfill = maxBackfill;
+            return c;
         }
     }
 }
