@@ -93,7 +93,10 @@ import java.util.function.Function;
  *       value, an older or a newer id or one this hub never used, gets the first event, and the
  *       stream counts in {@link SseStats#resumeGaps()}. This suits snapshot streams, where each
  *       message is the whole state: a client that reconnects up to date gets no duplicate, any
- *       other gets the current state.</li>
+ *       other gets the current state. With {@link Builder#eventPositions} the ids are
+ *       positions of the messages' own sequence, and a {@code Last-Event-ID} of another epoch
+ *       (or one that is not a position) also gets a <a href="#reset">reset event</a> before
+ *       that state.</li>
  * </ul>
  *
  * <h2 id="reset">The reset event</h2>
@@ -109,7 +112,8 @@ import java.util.function.Function;
  * the same id and is reset again. A browser sees it with
  * {@code source.addEventListener("reset", ...)}: drop what was derived from the old stream and
  * take the state that follows. Streams with message ids get no reset: their first event is
- * the whole state.
+ * the whole state; except message positions ({@link Builder#eventPositions}), whose first
+ * event is preceded by a reset when the {@code Last-Event-ID} is not of its epoch.
  *
  * <h2>Ending</h2>
  * A stream ends, its subscription closed and counted under one {@link SseDisconnect}, when a
@@ -146,6 +150,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
     private final Function<? super ServerRequest, Optional<Hub<T>>> topic;
     private final FrameCache<T> frames;
     private final boolean messageIds;
+    /** Message ids that are positions ({@link Builder#eventPositions}): an id of another epoch gets a reset. */
+    private final boolean messagePositions;
     private final Overflow overflow;
     /** The strategies a request may choose, the default first; null when requests may not choose. */
     private final Set<Overflow> choices;
@@ -182,6 +188,7 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         this.topic = b.topic;
         this.frames = new FrameCache<>(b.events, b.ids);
         this.messageIds = b.ids != null;
+        this.messagePositions = b.positions;
         this.overflow = b.overflow;
         this.choices = b.choices;
         this.choiceKeys = b.choices == null ? null : b.choices.stream()
@@ -393,7 +400,10 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         String upToDateId;
         /** The hub's sequence when the stream began: only later messages are latency samples. */
         long liveAfter;
-        /** Position ids only: the reset event that goes out before the state, when the stream has a gap. */
+        /**
+         * The reset event that goes out before the state, when the stream has a gap: set before
+         * the stream starts (position ids), or at its first event (message positions).
+         */
         byte[] reset;
         OutputStream out;
         private Exception failure;
@@ -423,6 +433,9 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
                         return; // the client already shows this state
                     }
                     resumeGaps.increment();
+                    if (messagePositions && f.id != null) {
+                        reset = resetFor(seen, f.id);
+                    }
                 }
                 batch.add(f);
                 if (batch.size() >= batchLimit) {
@@ -439,6 +452,7 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
                 long jitter = retryJitterMillis > 0 ? ThreadLocalRandom.current().nextLong(retryJitterMillis + 1) : 0;
                 byte[] retry = Frames.retry(retryMillis + jitter);
                 write(reset == null ? retry : concat(retry, reset)); // the reset before the state
+                reset = null;
                 while (true) {
                     Runnable task = c.takeTask();
                     if (task != null) {
@@ -481,7 +495,13 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
 
         private void flush() throws Exception {
             byte[] data;
-            if (batch.size() == 1) {
+            if (reset != null) { // message positions: the reset before the state, in the same write
+                data = reset;
+                reset = null;
+                for (FrameCache.Frame f : batch) {
+                    data = concat(data, f.bytes);
+                }
+            } else if (batch.size() == 1) {
                 data = batch.getFirst().bytes; // the shared array, no copy
             } else {
                 int n = 0;
@@ -504,6 +524,24 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
             }
             events.add(batch.size());
             batch.clear();
+        }
+
+        /**
+         * Message positions: the reset for a client whose {@code Last-Event-ID} is not of the
+         * epoch of the stream's first event, or null when it is (same epoch: the state alone,
+         * as for any message id).
+         */
+        private static byte[] resetFor(String lastEventId, String firstId) {
+            Optional<Position> first = Position.parse(firstId);
+            if (first.isEmpty()) {
+                return null; // the mapper's own business; checked when the id was made
+            }
+            Optional<Position> last = Position.parse(lastEventId.strip());
+            if (last.isEmpty()) {
+                return Frames.reset(Subscribe.UNREADABLE, first.get().epoch());
+            }
+            return last.get().epoch().equals(first.get().epoch()) ? null
+                    : Frames.reset(Subscribe.EPOCH, first.get().epoch());
         }
 
         private static byte[] concat(byte[] a, byte[] b) {
@@ -602,6 +640,7 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         private final Function<? super ServerRequest, Optional<Hub<T>>> topic;
         private Function<? super T, SseEvent> events;
         private Function<? super T, String> ids;
+        private boolean positions;
         private Overflow overflow;
         private Set<Overflow> choices;
         private Authorizer authorizer;
@@ -682,8 +721,35 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
          * @return this
          */
         public Builder<T> eventIds(Function<? super T, String> ids) {
-            once(this.ids, "eventIds");
+            once(this.ids, positions ? "eventPositions" : "eventIds");
             this.ids = Objects.requireNonNull(ids, "ids");
+            return this;
+        }
+
+        /**
+         * Message ids that are positions in a sequence the messages carry (not the hub's): a
+         * store's epoch and version, say, which several servers publishing the same states
+         * agree on, and whose epoch changes when the store's numbering starts over. The
+         * {@code id:} is the position's text form, {@code epoch-sequence}, and
+         * {@code Last-Event-ID} follows the message-id rule of
+         * {@linkplain SseHandler##resume Resume}, plus one: a {@code Last-Event-ID} that is not
+         * of the epoch of the stream's first event (another epoch, or not a position at all)
+         * gets a <a href="SseHandler.html#reset">reset event</a> ({@code epoch} or
+         * {@code unreadable}, with the first event's epoch) right before that event. One of
+         * this epoch gets no reset, like any message id. Not with {@link #eventIds}.
+         *
+         * @param positions gives a message's position, once per message, on some connection's
+         *                  thread (so it must be thread-safe); null means no {@code id:} line
+         * @return this
+         */
+        public Builder<T> eventPositions(Function<? super T, Position> positions) {
+            Objects.requireNonNull(positions, "positions");
+            once(this.ids, this.positions ? "eventPositions" : "eventIds");
+            this.ids = m -> {
+                Position p = positions.apply(m);
+                return p == null ? null : p.toString();
+            };
+            this.positions = true;
             return this;
         }
 

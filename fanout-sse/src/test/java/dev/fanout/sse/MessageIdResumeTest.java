@@ -2,9 +2,11 @@ package dev.fanout.sse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.fanout.History;
 import dev.fanout.Hub;
+import dev.fanout.Position;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
@@ -48,7 +50,18 @@ class MessageIdResumeTest {
             .eventIds(s -> Long.toString(s.version()))
             .build();
 
+    /** A whole state at a position of its store's own sequence, whose epoch changes when that restarts. */
+    record Stored(Position at, String body) {
+    }
+
+    static final Hub<Stored> STORED = Hub.<Stored>builder().name("stored").history(History.latest()).build();
+    static final SseHandler<Stored> STORED_STREAM = SseHandler.builder(STORED)
+            .events(s -> SseEvent.of("state", s.body()))
+            .eventPositions(Stored::at)
+            .build();
+
     private final URI uri;
+    private final URI stored;
     private final URI latency;
     private final URI nullIds;
     private final URI noResume;
@@ -59,12 +72,13 @@ class MessageIdResumeTest {
         this.nullIds = uri.resolve("/null-ids");
         this.latency = uri.resolve("/latency");
         this.noResume = uri.resolve("/no-resume");
+        this.stored = uri.resolve("/stored");
     }
 
     @SetUpRoute
     static void routing(HttpRouting.Builder routing) {
         routing.get("/states", STREAM).get("/null-ids", NULL_IDS_STREAM).get("/no-resume", NO_RESUME_STREAM)
-                .get("/latency", LATENCY_STREAM);
+                .get("/latency", LATENCY_STREAM).get("/stored", STORED_STREAM);
     }
 
     @BeforeEach
@@ -155,5 +169,63 @@ class MessageIdResumeTest {
             assertEquals(new SseParser.Event("", "message", "after"), c.next());
         }
         assertEquals(1, NULL_IDS_STREAM.stats().eventsFailed() - failedBefore);
+    }
+
+    private static SseParser.Event reset(String reason, String epoch) {
+        return new SseParser.Event("", "reset", "{\"reason\":\"" + reason + "\",\"epoch\":\"" + epoch + "\"}");
+    }
+
+    @Test
+    void messagePositions_idIsTheTextForm_andTheSameIdGetsNothing() throws Exception {
+        Stored current = new Stored(Position.of("same", 7), "seven");
+        STORED.publish(current);
+        try (SseClient c = SseClient.open(stored)) {
+            assertEquals(new SseParser.Event("same-7", "state", "seven"), c.next());
+        }
+        try (SseClient c = SseClient.open(SseClient.HTTP1, stored, "same-7")) {
+            Await.until(() -> STORED.stats().subscribers() >= 1 && c.retry() >= 0, () -> "subscribed");
+            assertNull(c.poll(Duration.ofMillis(300)), "the client already shows the current state");
+            STORED.publish(new Stored(Position.of("same", 8), "eight"));
+            assertEquals(new SseParser.Event("same-8", "state", "eight"), c.next());
+        }
+    }
+
+    @Test
+    void messagePositions_sameEpoch_getsTheStateWithNoReset() throws Exception {
+        STORED.publish(new Stored(Position.of("kept", 3), "three"));
+        // older, and ahead (another server publishing the same store may be ahead of this one)
+        for (String id : new String[] {"kept-1", "kept-9"}) {
+            try (SseClient c = SseClient.open(SseClient.HTTP1, stored, id)) {
+                assertEquals(new SseParser.Event("kept-3", "state", "three"), c.next(), id);
+            }
+        }
+    }
+
+    @Test
+    void messagePositions_otherEpochOrUnreadable_getAResetBeforeTheState() throws Exception {
+        STORED.publish(new Stored(Position.of("old", 5), "before the store started over"));
+        STORED.publish(new Stored(Position.of("renewed", 5), "after")); // the same number, another epoch
+        SseStats before = STORED_STREAM.stats();
+        try (SseClient c = SseClient.open(SseClient.HTTP1, stored, "old-5")) {
+            assertEquals(reset("epoch", "renewed"), c.next(), "never taken for this epoch's 5");
+            assertEquals(new SseParser.Event("renewed-5", "state", "after"), c.next());
+            STORED.publish(new Stored(Position.of("renewed", 6), "live"));
+            assertEquals(new SseParser.Event("renewed-6", "state", "live"), c.next(), "no reset for live events");
+        }
+        try (SseClient c = SseClient.open(SseClient.HTTP1, stored, "6")) { // a bare number of an earlier version
+            assertEquals(reset("unreadable", "renewed"), c.next());
+            assertEquals(new SseParser.Event("renewed-6", "state", "live"), c.next());
+        }
+        SseStats after = STORED_STREAM.stats();
+        assertEquals(2, after.resumed() - before.resumed());
+        assertEquals(2, after.resumeGaps() - before.resumeGaps());
+    }
+
+    @Test
+    void eventPositions_andEventIds_areOneOption() {
+        SseHandler.Builder<Stored> b = SseHandler.builder(STORED).eventPositions(Stored::at);
+        assertThrows(IllegalStateException.class, () -> b.eventIds(s -> "x"));
+        assertThrows(IllegalStateException.class,
+                () -> SseHandler.builder(STORED).eventIds(s -> "x").eventPositions(Stored::at));
     }
 }
