@@ -22,11 +22,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A change only marks the feed dirty. One thread ({@code leaderboard-feed}) then reads the top
  * K from the store, at most {@code rate} times a second (changes in between coalesce into one
  * read), serializes it to JSON once and publishes it to the hub. The hub (see {@link #newHub})
- * drops a snapshot whose entries equal the last published ones ({@code dedup}) and keeps the last
+ * drops a snapshot whose entries and epoch equal the last published ones ({@code dedup}) and keeps the last
  * one ({@link Hub#latest()}, {@code startWithLatest}), so the feed caches nothing itself. Nothing
  * reads the store per connection.
  *
- * <p>For a shared store the feed also checks the store's version every {@code resync} period, a
+ * <p>For a shared store the feed also checks the store's version and epoch every {@code resync} period, a
  * safety net for a change notification lost in an outage. A failed read keeps the feed dirty
  * and is retried after a short pause; meanwhile {@link #latest()} (the hub's) keeps the last state.
  *
@@ -68,7 +68,7 @@ final class ChangeFeed implements AutoCloseable {
         return Hub.<Snapshot>builder()
                 .name("leaderboard")
                 .singlePublisher() // the change feed thread
-                .dedup(Snapshot::entries)
+                .dedup(Snapshot::state)
                 .history(History.latest())
                 .overflow(overflow)
                 .capacity(16)
@@ -144,6 +144,7 @@ final class ChangeFeed implements AutoCloseable {
     private void run() {
         long lastRead = System.nanoTime() - minIntervalNanos;
         long lastVersion = -1;
+        String lastEpoch = null;
         long lastResync = System.nanoTime();
         while (!closed) {
             try {
@@ -151,8 +152,8 @@ final class ChangeFeed implements AutoCloseable {
                     // woke for a resync check
                     lastResync = System.nanoTime();
                     long v = store.version();
-                    if (v == lastVersion) {
-                        continue;
+                    if (v == lastVersion && store.epoch().equals(lastEpoch)) {
+                        continue; // a flushed store may reach the same count again: the epoch tells
                     }
                 }
                 long wait = lastRead + minIntervalNanos - System.nanoTime();
@@ -163,6 +164,7 @@ final class ChangeFeed implements AutoCloseable {
                 lastRead = System.nanoTime();
                 Board board = store.top(topK);
                 lastVersion = board.version();
+                lastEpoch = board.epoch();
                 long r = hub.publish(snapshot(board));
                 if (r == Hub.DUPLICATE) {
                     unchanged.incrementAndGet(); // same entries as the last one
@@ -224,7 +226,7 @@ final class ChangeFeed implements AutoCloseable {
         List<Standing> entries = board.standings();
         try {
             String text = json.writeValueAsString(new Json.SnapshotBody(board.version(), now, entries));
-            return new Snapshot(board.version(), now, entries, text);
+            return new Snapshot(board.epoch(), board.version(), now, entries, text);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize a snapshot", e);
         }

@@ -41,8 +41,8 @@ final class EmbeddedStore implements LeaderboardStore {
     private EmbeddedStore(Path journalPath, Journal.Recovery recovery) {
         long start = System.nanoTime();
         this.journal = Journal.open(journalPath, this::replay, recovery);
-        LOG.log(Level.INFO, "journal {0}: replayed {1} games for {2} players in {3} ms",
-                journalPath, version, halfPoints.size(), (System.nanoTime() - start) / 1_000_000);
+        LOG.log(Level.INFO, "journal {0}: replayed {1} games for {2} players in {3} ms; epoch {4}",
+                journalPath, version, halfPoints.size(), (System.nanoTime() - start) / 1_000_000, journal.epoch());
     }
 
     /**
@@ -145,7 +145,7 @@ final class EmbeddedStore implements LeaderboardStore {
                 RankedSet.Entry e = first.get(i);
                 out.add(new Standing(i + 1, e.player(), e.halfPoints() / 2.0));
             }
-            return new Board(version, out);
+            return new Board(journal.epoch(), version, out);
         } finally {
             lock.unlock();
         }
@@ -173,6 +173,12 @@ final class EmbeddedStore implements LeaderboardStore {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** @return the journal's epoch: kept across restarts, new for a new or repaired journal */
+    @Override
+    public String epoch() {
+        return journal.epoch();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.fanout.leaderboard;
 
+import dev.fanout.Position;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -13,10 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -28,8 +32,24 @@ import java.util.zip.CRC32C;
  *
  * <h2>Format</h2>
  * A sequence of records, each {@code [int length][int CRC32C of the payload][payload]}, big
- * endian; the payload is a format byte ({@value #FORMAT}), the game id, server id, both player
- * ids (each as {@link DataOutputStream#writeUTF}) and the result code.
+ * endian. The payload starts with a format byte that says what it holds:
+ * <ul>
+ *   <li>{@value #FORMAT}, a game: the game id, server id, both player ids (each as
+ *       {@link DataOutputStream#writeUTF}) and the result code;</li>
+ *   <li>{@value #EPOCH_FORMAT}, the journal's epoch (as {@code writeUTF}, 1 to 32 of
+ *       {@code [0-9A-Za-z_]}): the first record of every journal this version creates or
+ *       repairs, and nowhere else.</li>
+ * </ul>
+ *
+ * <h2>Epoch</h2>
+ * The store numbers its games by their place in the journal, so those numbers mean something
+ * only for one journal: {@link #epoch()} names it. A new journal gets a random epoch in its
+ * first record, and keeps it across restarts. A repair writes a new journal with a new epoch,
+ * because the games after a dropped record are renumbered. A journal written before epoch
+ * records existed (its first record is a game) keeps working with an epoch derived from its
+ * first record, the same at every start. The epoch record is framed and checked like any
+ * other: damage to it is damage, and a torn one (a crash while a new journal was created,
+ * before any game) is cut like any torn tail and the journal starts anew.
  *
  * <h2>Recovery</h2>
  * {@link #open} replays every record in order. A game is acknowledged only after its record is
@@ -38,7 +58,8 @@ import java.util.zip.CRC32C;
  * not pass its checksum). A torn tail is cut off with a warning, and the store starts.
  *
  * <p>Any other damage (a checksum mismatch in a complete record, an impossible length, a
- * payload that does not decode, a format byte this version does not know) may have hit an
+ * payload that does not decode, a format byte this version does not know, an epoch record
+ * other than the first) may have hit an
  * acknowledged game, so {@link #open} refuses to start: it throws {@link DamagedException},
  * whose message names the file, the byte offset and the record number, and leaves the file
  * exactly as it was. The way out is an explicit repair ({@link Recovery#REPAIR}): the damaged
@@ -55,6 +76,8 @@ import java.util.zip.CRC32C;
 final class Journal implements AutoCloseable {
 
     static final byte FORMAT = 1;
+    /** The format byte of the epoch record: an older version refuses such a journal as "newer". */
+    static final byte EPOCH_FORMAT = 2;
     static final int HEADER = 8;
     /** A record longer than this is taken as corruption: four ids of at most 64 KiB each and change. */
     static final int MAX_RECORD = 4 * 65_537 + 16;
@@ -106,6 +129,12 @@ final class Journal implements AutoCloseable {
     private record Pending(byte[] record, CompletableFuture<Void> done) {
     }
 
+    /** What a replay found: the epoch record, or the first record of a journal without one. */
+    private static final class Head {
+        String epoch;
+        long firstEnd;
+    }
+
     /** What a repair keeps and drops. */
     private static final class Repair {
         /** Byte ranges {@code [start, end)} of the records kept, in order. */
@@ -123,11 +152,13 @@ final class Journal implements AutoCloseable {
     /** Set by the writer when the file could not be repaired after a failed write. */
     private volatile IOException broken;
     private long end; // writer thread only, after open
+    private final String epoch;
 
-    private Journal(Path path, FileChannel channel, long end) {
+    private Journal(Path path, FileChannel channel, long end, String epoch) {
         this.path = path;
         this.channel = channel;
         this.end = end;
+        this.epoch = epoch;
         this.writer = Thread.ofPlatform().daemon().name("leaderboard-journal").unstarted(this::writeLoop);
     }
 
@@ -165,21 +196,37 @@ final class Journal implements AutoCloseable {
             FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             long valid;
+            String epoch;
             try {
                 Repair repair = recovery == Recovery.REPAIR ? new Repair() : null;
-                valid = replay(ch, path, replay, repair);
+                Head head = new Head();
+                valid = replay(ch, path, replay, repair, head);
                 if (valid < 0) { // repaired: write the kept records to a new file and open that
                     ch.close();
-                    long size = repair(path, repair);
+                    epoch = Epochs.random(); // the games after a dropped record have new numbers
+                    long size = repair(path, repair, encodeEpoch(epoch));
                     ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
                     valid = size;
+                } else if (valid == 0) { // a new journal (or one whose first record was torn)
+                    epoch = Epochs.random();
+                    byte[] record = encodeEpoch(epoch);
+                    ByteBuffer buf = ByteBuffer.wrap(record);
+                    while (buf.hasRemaining()) {
+                        ch.write(buf, buf.position());
+                    }
+                    ch.force(true);
+                    valid = record.length;
+                } else if (head.epoch != null) {
+                    epoch = head.epoch;
+                } else { // written before epoch records: derived from its first record, so stable
+                    epoch = derivedEpoch(ch, head.firstEnd);
                 }
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 throw e;
             }
             ch.position(valid);
-            Journal j = new Journal(path, ch, valid);
+            Journal j = new Journal(path, ch, valid, epoch);
             j.writer.start();
             return j;
         } catch (IOException e) {
@@ -187,18 +234,25 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    /** The verdict on the bytes at one position. */
-    private record Check(int length, String problem, boolean torn, Game game) {
-        static Check ok(int length, Game game) {
-            return new Check(length, null, false, game);
+    /** The verdict on the bytes at one position: a game, an epoch, a torn tail or damage. */
+    private record Check(int length, String problem, boolean torn, Game game, String epoch) {
+        static Check ok(int length, Object decoded) {
+            return decoded instanceof Game g ? new Check(length, null, false, g, null)
+                    : new Check(length, null, false, null, (String) decoded);
         }
 
         static Check damaged(int length, String problem) {
-            return new Check(length, problem, false, null);
+            return new Check(length, problem, false, null, null);
         }
 
         static Check torn(String problem) {
-            return new Check(0, problem, true, null);
+            return new Check(0, problem, true, null, null);
+        }
+
+        /** An epoch record anywhere but first is damage: a journal has one epoch, at its head. */
+        Check at(long pos) {
+            return epoch != null && pos > 0
+                    ? damaged(length, "it is an epoch record, which only the first record may be") : this;
         }
 
         boolean good() {
@@ -250,12 +304,13 @@ final class Journal implements AutoCloseable {
                     crc, actual));
         }
         byte format = payload.get(0);
-        if (format != FORMAT) {
-            return Check.damaged(length, "its format byte is " + format + ", and this version reads format "
-                    + FORMAT + " only (a journal written by a newer version?)");
+        if (format != FORMAT && format != EPOCH_FORMAT) {
+            return Check.damaged(length, "its format byte is " + format + ", and this version reads formats "
+                    + FORMAT + " (a game) and " + EPOCH_FORMAT + " (the epoch) only (a journal written by a newer"
+                    + " version?)");
         }
         try {
-            return Check.ok(length, decode(payload.array()));
+            return Check.ok(length, decodeAny(payload.array())).at(pos);
         } catch (IOException | IllegalArgumentException e) {
             return Check.damaged(length, "its payload passes the checksum but does not decode (" + e.getMessage() + ")");
         }
@@ -283,7 +338,7 @@ final class Journal implements AutoCloseable {
             return -1;
         }
         try {
-            decode(java.util.Arrays.copyOfRange(buf, at + HEADER, at + HEADER + length));
+            decodeAny(java.util.Arrays.copyOfRange(buf, at + HEADER, at + HEADER + length));
             return length;
         } catch (IOException | IllegalArgumentException e) {
             return -1;
@@ -296,7 +351,7 @@ final class Journal implements AutoCloseable {
      * @param repair null to refuse damage; otherwise collects what a repair keeps
      * @return the end of the valid journal, or -1 when it must be rewritten from {@code repair}
      */
-    private static long replay(FileChannel ch, Path path, Consumer<Game> replay, Repair repair)
+    private static long replay(FileChannel ch, Path path, Consumer<Game> replay, Repair repair, Head head)
             throws IOException {
         long size = ch.size();
         long pos = 0;
@@ -304,9 +359,16 @@ final class Journal implements AutoCloseable {
         while (pos < size) {
             Check c = check(ch, pos, size);
             if (c.good()) {
-                replay.accept(c.game());
+                if (c.epoch() != null) {
+                    head.epoch = c.epoch(); // the first record (check refuses one anywhere else)
+                } else {
+                    replay.accept(c.game());
+                }
+                if (records == 0) {
+                    head.firstEnd = pos + HEADER + c.length();
+                }
                 records++;
-                if (repair != null) {
+                if (repair != null && c.game() != null) { // a repaired journal gets its own epoch record
                     repair.kept.add(new long[] {pos, pos + HEADER + c.length()});
                 }
                 pos += HEADER + c.length();
@@ -330,7 +392,7 @@ final class Journal implements AutoCloseable {
                         + " and the damaged file aside, set leaderboard.journal-repair=true"
                         + " (--leaderboard.journal-repair or LEADERBOARD_JOURNAL_REPAIR=true) for one start.");
             }
-            repair.records = records;
+            repair.records = repair.kept.size(); // the games so far
             repairScan(ch, replay, repair, pos, c);
             return -1;
         }
@@ -347,9 +409,11 @@ final class Journal implements AutoCloseable {
                 c = check(ch, pos, size);
             }
             if (c.good()) {
-                replay.accept(c.game());
-                repair.records++;
-                repair.kept.add(new long[] {pos, pos + HEADER + c.length()});
+                if (c.game() != null) { // the old epoch record is not kept: the repaired journal has its own
+                    replay.accept(c.game());
+                    repair.records++;
+                    repair.kept.add(new long[] {pos, pos + HEADER + c.length()});
+                }
                 pos += HEADER + c.length();
                 c = null;
                 continue;
@@ -383,14 +447,18 @@ final class Journal implements AutoCloseable {
      *
      * @return the new journal's size
      */
-    private static long repair(Path path, Repair repair) throws IOException {
+    private static long repair(Path path, Repair repair, byte[] epochRecord) throws IOException {
         Path damaged = path.resolveSibling(path.getFileName() + ".damaged-" + DateTimeFormatter
                 .ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC).format(Instant.now()));
         Path tmp = path.resolveSibling(path.getFileName() + ".repairing");
-        long total = 0;
+        long total = epochRecord.length;
         try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ);
              FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                      StandardOpenOption.WRITE)) {
+            ByteBuffer head = ByteBuffer.wrap(epochRecord);
+            while (head.hasRemaining()) {
+                out.write(head);
+            }
             for (long[] r : repair.kept) {
                 long at = r[0];
                 while (at < r[1]) {
@@ -402,8 +470,9 @@ final class Journal implements AutoCloseable {
         }
         Files.move(path, damaged); // fails rather than overwrite an earlier one
         Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
-        LOG.log(Level.WARNING, "journal {0}: repaired. Kept {1} records ({2} bytes); dropped {3} bytes: {4}."
-                + " The damaged file is kept as {5}.", path, repair.records, total, repair.droppedBytes,
+        LOG.log(Level.WARNING, "journal {0}: repaired. Kept {1} games ({2} bytes with the new epoch record);"
+                + " dropped {3} bytes: {4}. The damaged file is kept as {5}. Stream clients are reset to the"
+                + " repaired board.", path, repair.records, total, repair.droppedBytes,
                 String.join("; ", repair.dropped), damaged);
         return total;
     }
@@ -430,15 +499,73 @@ final class Journal implements AutoCloseable {
             out.writeUTF(g.player2());
             out.writeByte(g.result().code());
             out.flush();
-            byte[] record = bytes.toByteArray();
-            int length = record.length - HEADER;
-            CRC32C c = new CRC32C();
-            c.update(record, HEADER, length);
-            ByteBuffer.wrap(record).putInt(0, length).putInt(4, (int) c.getValue());
-            return record;
+            return seal(bytes.toByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e); // cannot happen on a byte array
         }
+    }
+
+    /**
+     * @param epoch 1 to 32 of {@code [0-9A-Za-z_]}
+     * @return the epoch record
+     */
+    static byte[] encodeEpoch(String epoch) {
+        checkEpoch(epoch);
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeInt(0); // length, patched below
+            out.writeInt(0); // checksum, patched below
+            out.writeByte(EPOCH_FORMAT);
+            out.writeUTF(epoch);
+            out.flush();
+            return seal(bytes.toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // cannot happen on a byte array
+        }
+    }
+
+    /** @throws IllegalArgumentException unless 1 to 32 of {@code [0-9A-Za-z_]} */
+    private static String checkEpoch(String epoch) {
+        return Position.of(epoch, 0).epoch();
+    }
+
+    /**
+     * The epoch of a journal written before epoch records: 16 hex digits of the SHA-256 of its
+     * first record, which never changes (appends go after it, a torn tail is never the first
+     * record of a journal that has more, and a repair writes a new journal with its own epoch).
+     */
+    private static String derivedEpoch(FileChannel ch, long firstEnd) throws IOException {
+        ByteBuffer first = ByteBuffer.allocate((int) firstEnd);
+        readFully(ch, first, 0);
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(first.array());
+            return HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e); // every JDK has it
+        }
+    }
+
+    /** Fills in the length and checksum of a record whose payload follows its header. */
+    private static byte[] seal(byte[] record) {
+        int length = record.length - HEADER;
+        CRC32C c = new CRC32C();
+        c.update(record, HEADER, length);
+        ByteBuffer.wrap(record).putInt(0, length).putInt(4, (int) c.getValue());
+        return record;
+    }
+
+    /** @return the game or the epoch (a String) a payload holds */
+    private static Object decodeAny(byte[] payload) throws IOException {
+        if (payload.length > 0 && payload[0] == EPOCH_FORMAT) {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload, 1, payload.length - 1));
+            String epoch = in.readUTF();
+            if (in.available() != 0) {
+                throw new IOException(in.available() + " stray bytes");
+            }
+            return checkEpoch(epoch);
+        }
+        return decode(payload);
     }
 
     static Game decode(byte[] payload) throws IOException {
@@ -553,6 +680,11 @@ final class Journal implements AutoCloseable {
             LOG.log(Level.ERROR, "journal " + path + ": write failed and the file could not be repaired;"
                     + " refusing further games", e);
         }
+    }
+
+    /** @return the epoch of this journal's game numbers; see the class comment */
+    String epoch() {
+        return epoch;
     }
 
     /** @return the journal's file */

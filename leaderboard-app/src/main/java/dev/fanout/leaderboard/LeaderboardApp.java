@@ -20,9 +20,10 @@ import java.util.Objects;
  *
  * <p>{@code GET /stream-leaderboard} is fanout-sse's {@link SseHandler} on the change feed's
  * hub: each connection with the configured strategy (latest-only by default), the current
- * snapshot first, {@code id:} = the snapshot version ({@link SseHandler.Builder#eventIds}, so a
- * client reconnecting with the version it shows gets no duplicate, on any instance of a shared
- * store), heartbeats, stall eviction, and admission control: at most {@code limits.streams}
+ * snapshot first, {@code id:} = the store's epoch and the snapshot version, {@code epoch-version}
+ * ({@link SseHandler.Builder#eventPositions}: a client reconnecting with the id it shows gets
+ * no duplicate, on any instance of a shared store, and one holding an id of another epoch, from
+ * before a new journal or a flushed Redis, gets a reset and the current board), heartbeats, stall eviction, and admission control: at most {@code limits.streams}
  * streams, kept below the listener's {@code max-tcp-connections}, which itself stays below the
  * process's open-file limit ({@link ConnectionLimits}) so a connection storm gets 503s and
  * refused connections, never a listener that stopped accepting. {@code GET /spectators} reads the
@@ -72,7 +73,7 @@ public final class LeaderboardApp implements AutoCloseable {
             // @start region="stream"
             this.stream = SseHandler.builder(hub)
                     .events(Snapshot::event)          // made with the snapshot, serialized once
-                    .eventIds(Snapshot::eventId)      // id: the store version, not the hub sequence
+                    .eventPositions(Snapshot::position) // id: epoch-version of the store, not the hub's
                     .overflow(config.strategy())
                     .heartbeat(config.heartbeat())
                     .stallTimeout(config.stallTimeout())

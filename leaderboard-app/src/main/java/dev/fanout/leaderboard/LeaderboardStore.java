@@ -46,10 +46,23 @@ public interface LeaderboardStore extends AutoCloseable {
     Optional<Standing> standing(String player);
 
     /**
-     * @return the number of games applied so far, cheaply (for change detection)
+     * @return the number of games applied so far, cheaply (for change detection); a number of
+     *         {@link #epoch()}
      * @throws StoreUnavailableException when the store cannot be read
      */
     long version();
+
+    /**
+     * The epoch of the version sequence: versions mean something only within it. It stays the
+     * same while the store keeps its games (a restart on the same journal, the same Redis
+     * data), and changes whenever the count starts over or games are renumbered (a new or
+     * repaired journal, a flushed or new Redis), so that an old version is never taken for a
+     * new one: a stream client holding an id of another epoch is reset to the current board.
+     *
+     * @return 1 to 32 of {@code [0-9A-Za-z_]}
+     * @throws StoreUnavailableException when the store cannot be read
+     */
+    String epoch();
 
     /**
      * Registers the action to run after every change, local or (for a shared store) made by

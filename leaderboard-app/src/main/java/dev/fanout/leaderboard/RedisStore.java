@@ -1,5 +1,6 @@
 package dev.fanout.leaderboard;
 
+import dev.fanout.Position;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -31,8 +32,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <h2>Keys</h2>
  * Under a prefix {@code P}: {@code P:scores} (the sorted set), {@code P:version} (games applied,
- * across every instance), {@code P:game:<id>} (one dedup key per game id) and the pub/sub
- * channel {@code P:changes}, which carries the new version after every applied game.
+ * across every instance), {@code P:epoch} (the epoch of that count), {@code P:game:<id>} (one
+ * dedup key per game id) and the pub/sub channel {@code P:changes}, which carries the new
+ * version after every applied game.
+ *
+ * <h2>Epoch</h2>
+ * Every script that writes or reads the version first sets {@code P:epoch} to a random value
+ * when it is missing, and the read returns it with the version. It lives beside the version in
+ * Redis, so it is the same for every instance, and whatever loses the version (a
+ * {@code FLUSHDB}, a new Redis without the data) loses it too: the next script draws a new one,
+ * and the count that starts again from 0 is never taken for the old one.
  *
  * <h2>Atomicity</h2>
  * One Lua script applies a game in one round trip: {@code SET NX} of its dedup key, then two
@@ -64,6 +73,7 @@ final class RedisStore implements LeaderboardStore {
             if not redis.call('SET', KEYS[1], '1', 'NX') then
               return 0
             end
+            redis.call('SET', KEYS[4], ARGV[6], 'NX')
             redis.call('ZINCRBY', KEYS[2], ARGV[3], ARGV[1])
             redis.call('ZINCRBY', KEYS[2], ARGV[4], ARGV[2])
             local v = redis.call('INCR', KEYS[3])
@@ -71,8 +81,14 @@ final class RedisStore implements LeaderboardStore {
             return v
             """;
     static final String TOP = """
+            redis.call('SET', KEYS[3], ARGV[2], 'NX')
             local v = redis.call('GET', KEYS[2]) or '0'
-            return {v, redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')}
+            return {v, redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES'),
+                    redis.call('GET', KEYS[3])}
+            """;
+    static final String EPOCH = """
+            redis.call('SET', KEYS[1], ARGV[1], 'NX')
+            return redis.call('GET', KEYS[1])
             """;
     static final String STANDING = """
             local r = redis.call('ZREVRANK', KEYS[1], ARGV[1])
@@ -101,10 +117,12 @@ final class RedisStore implements LeaderboardStore {
     private final RedisClient client;
     private final String scoresKey;
     private final String versionKey;
+    private final String epochKey;
     private final String channel;
     private final String applySha;
     private final String topSha;
     private final String standingSha;
+    private final String epochSha;
     private final Object connectLock = new Object();
     private volatile Connected connected; // null until the first connect succeeds
     private volatile Thread connector;    // retries the first connect while Redis is unreachable
@@ -116,10 +134,12 @@ final class RedisStore implements LeaderboardStore {
         this.prefix = prefix;
         this.scoresKey = prefix + ":scores";
         this.versionKey = prefix + ":version";
+        this.epochKey = prefix + ":epoch";
         this.channel = prefix + ":changes";
         this.applySha = sha1(APPLY);
         this.topSha = sha1(TOP);
         this.standingSha = sha1(STANDING);
+        this.epochSha = sha1(EPOCH);
         this.client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -278,9 +298,9 @@ final class RedisStore implements LeaderboardStore {
         Long v;
         try {
             v = script(applySha, APPLY, ScriptOutputType.INTEGER,
-                    new String[] {prefix + ":game:" + game.gameId(), scoresKey, versionKey},
+                    new String[] {prefix + ":game:" + game.gameId(), scoresKey, versionKey, epochKey},
                     game.player1(), game.player2(), half(game.result().halfPoints1()),
-                    half(game.result().halfPoints2()), channel);
+                    half(game.result().halfPoints2()), channel, Epochs.random());
         } catch (StoreUnavailableException e) {
             // sent, or about to be, and no answer: a timeout, a connection lost on the way, a
             // disconnect between the check above and the send; only the last is known not to
@@ -308,15 +328,15 @@ final class RedisStore implements LeaderboardStore {
         if (limit < 1) {
             throw new IllegalArgumentException("limit: " + limit + " (expected: >= 1)");
         }
-        List<Object> reply = script(topSha, TOP, ScriptOutputType.MULTI, new String[] {scoresKey, versionKey},
-                Integer.toString(limit));
+        List<Object> reply = script(topSha, TOP, ScriptOutputType.MULTI,
+                new String[] {scoresKey, versionKey, epochKey}, Integer.toString(limit), Epochs.random());
         long version = Long.parseLong((String) reply.get(0));
         List<?> flat = (List<?>) reply.get(1);
         List<Standing> out = new ArrayList<>(flat.size() / 2);
         for (int i = 0; i + 1 < flat.size(); i += 2) {
             out.add(new Standing(i / 2 + 1, (String) flat.get(i), Double.parseDouble((String) flat.get(i + 1))));
         }
-        return new Board(version, out);
+        return new Board(epochOf(reply.get(2)), version, out);
     }
 
     @Override
@@ -336,6 +356,23 @@ final class RedisStore implements LeaderboardStore {
             return v == null ? 0 : Long.parseLong(v);
         } catch (RedisException e) {
             throw new StoreUnavailableException("redis " + where() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the epoch of {@code P:version}, drawn now if {@code P:epoch} is missing */
+    @Override
+    public String epoch() {
+        return epochOf(script(epochSha, EPOCH, ScriptOutputType.VALUE, new String[] {epochKey}, Epochs.random()));
+    }
+
+    /** An epoch key written by hand may hold anything: one that is not an epoch is refused loudly. */
+    private String epochOf(Object value) {
+        String e = (String) value;
+        try {
+            return Position.of(e, 0).epoch();
+        } catch (IllegalArgumentException | NullPointerException bad) {
+            throw new StoreUnavailableException("redis " + where() + ": " + epochKey + " holds \"" + e
+                    + "\" (expected: 1 to 32 of [0-9A-Za-z_]; delete it and a new epoch is drawn)", bad);
         }
     }
 
