@@ -374,14 +374,15 @@ abstract class ApiContract {
     }
 
     @Test
-    void stream_idIsTheSnapshotVersion_andAClientUpToDateGetsNoDuplicateOnReconnect() throws Exception {
+    void stream_idIsEpochAndVersion_andAClientUpToDateGetsNoDuplicateOnReconnect() throws Exception {
         submit(game("g1", "amy", "bob", 0));
         submit(game("g2", "amy", "cid", 0));
+        String epoch = app.store().epoch();
         String current;
         try (SseClient sse = new SseClient(TestApps.uri(app, "/stream-leaderboard"))) {
             SseClient.Event e = sse.await(ev -> ev.data().get("version").asLong() == 2, Duration.ofSeconds(5));
             assertNotNull(e, "version 2");
-            assertEquals("2", e.id(), "id: is the snapshot version");
+            assertEquals(epoch + "-2", e.id(), "id: is the store's epoch and the snapshot version");
             current = e.id();
         }
         // reconnecting with the version it shows: no initial duplicate, then the next change
@@ -391,14 +392,43 @@ abstract class ApiContract {
             submit(game("g3", "bob", "cid", 0));
             SseClient.Event next = sse.await(ev -> true, Duration.ofSeconds(5));
             assertNotNull(next);
-            assertEquals("3", next.id());
+            assertEquals(epoch + "-3", next.id());
+            assertEquals("leaderboard", next.type());
             assertEquals(3, next.data().get("version").asLong());
         }
-        // reconnecting with an older version: the current state at once
+        // reconnecting with an older version of this epoch: the current state at once, no reset
         try (SseClient sse = new SseClient(TestApps.uri(app, "/stream-leaderboard"), current)) {
             SseClient.Event first = sse.await(ev -> true, Duration.ofSeconds(5));
             assertNotNull(first);
-            assertEquals("3", first.id());
+            assertEquals("leaderboard", first.type());
+            assertEquals(epoch + "-3", first.id());
+        }
+    }
+
+    /**
+     * The same version number from another epoch (a store that started over) is not this
+     * store's: a reset event, then the current board, never "nothing new".
+     */
+    @Test
+    void stream_idOfAnotherEpoch_getsAResetThenTheCurrentBoard() throws Exception {
+        submit(game("g1", "amy", "bob", 0));
+        submit(game("g2", "amy", "cid", 0));
+        String epoch = app.store().epoch();
+        String other = "x" + epoch; // never the store's, any store
+        for (String lastEventId : new String[] {other + "-2", "2"}) { // the same version; a bare number of earlier builds
+            try (SseClient sse = new SseClient(TestApps.uri(app, "/stream-leaderboard"), lastEventId)) {
+                SseClient.Event reset = sse.await(ev -> true, Duration.ofSeconds(5));
+                assertNotNull(reset, lastEventId);
+                assertEquals("reset", reset.type(), lastEventId);
+                assertEquals(lastEventId.equals("2") ? "unreadable" : "epoch", reset.data().get("reason").asText());
+                assertEquals(epoch, reset.data().get("epoch").asText());
+                SseClient.Event board = sse.await(ev -> true, Duration.ofSeconds(5));
+                assertNotNull(board, lastEventId);
+                assertEquals("leaderboard", board.type());
+                assertEquals(epoch + "-2", board.id());
+                assertEquals(2, board.data().get("version").asLong());
+                assertEquals("amy", board.data().get("entries").get(0).get("player").asText());
+            }
         }
     }
 

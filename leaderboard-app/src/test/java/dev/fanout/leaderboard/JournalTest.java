@@ -2,6 +2,7 @@ package dev.fanout.leaderboard;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +29,12 @@ class JournalTest {
             out.add(new Game("game-" + i, "srv-" + (i % 3), "p" + i, "q" + (i * 7 % 5) + "é", Game.Result.of(i % 3)));
         }
         return out;
+    }
+
+    private static String epochOf(Path file) {
+        try (Journal j = Journal.open(file, g -> { })) {
+            return j.epoch();
+        }
     }
 
     private static List<Game> replay(Path file) {
@@ -59,9 +66,13 @@ class JournalTest {
     void truncatedAtAnyOffset_keepsEveryWholeRecord_andStillStarts() throws IOException {
         Path file = dir.resolve("full");
         List<Game> games = games(12);
-        List<Long> ends = new ArrayList<>();
-        long end = 0;
+        List<Long> ends = new ArrayList<>(); // of the epoch record, then of each game
+        long end;
+        String epoch;
         try (Journal j = Journal.open(file, g -> { })) {
+            epoch = j.epoch();
+            end = Files.size(file);
+            ends.add(end);
             for (Game g : games) {
                 j.append(g).join();
                 end += Journal.encode(g).length;
@@ -78,24 +89,36 @@ class JournalTest {
             while (whole < ends.size() && ends.get(whole) <= cut) {
                 whole++;
             }
+            int kept = Math.max(0, whole - 1);
             long boundary = whole == 0 ? 0 : ends.get(whole - 1);
             List<Game> recovered = new ArrayList<>();
             try (Journal j = Journal.open(torn, recovered::add)) {
-                assertEquals(games.subList(0, whole), recovered, "cut at " + cut);
-                assertEquals(boundary, Files.size(torn), "truncated to the last whole record, cut at " + cut);
+                assertEquals(games.subList(0, kept), recovered, "cut at " + cut);
+                if (whole == 0) { // the epoch record itself was torn: no game was ever written, a new journal
+                    assertNotEquals(epoch, j.epoch(), "cut at " + cut);
+                    assertEquals(ends.getFirst(), Files.size(torn), "a new epoch record only, cut at " + cut);
+                } else {
+                    assertEquals(epoch, j.epoch(), "cut at " + cut);
+                    assertEquals(boundary, Files.size(torn), "truncated to the last whole record, cut at " + cut);
+                }
                 j.append(extra).join();
             }
-            List<Game> expected = new ArrayList<>(games.subList(0, whole));
+            List<Game> expected = new ArrayList<>(games.subList(0, kept));
             expected.add(extra);
             assertEquals(expected, replay(torn), "after repair, cut at " + cut);
             Files.delete(torn);
         }
     }
 
-    /** Writes {@code games} to a journal and returns its bytes and each record's start and end. */
+    /**
+     * Writes {@code games} to a journal and returns its bytes and each record's start and end:
+     * the epoch record's first, then each game's.
+     */
     private byte[] journalOf(Path file, List<Game> games, List<long[]> records) throws IOException {
-        long at = 0;
+        long at;
         try (Journal j = Journal.open(file, g -> { })) {
+            at = Files.size(file);
+            records.add(new long[] {0, at});
             for (Game g : games) {
                 j.append(g).join();
                 long len = Journal.encode(g).length;
@@ -175,8 +198,10 @@ class JournalTest {
                     // the payload (or a partial header) of the torn record: still a torn tail
                     List<Game> seen = new ArrayList<>();
                     Journal.open(file, seen::add).close();
-                    assertEquals(whole, seen.size(), () -> "cut " + c + ", byte " + at);
-                    assertEquals(boundary, Files.size(file), () -> "cut " + c + ", byte " + at);
+                    assertEquals(Math.max(0, whole - 1), seen.size(), () -> "cut " + c + ", byte " + at);
+                    // a torn epoch record leaves an empty journal, which gets a new one
+                    assertEquals(whole == 0 ? records.getFirst()[1] : boundary, Files.size(file),
+                            () -> "cut " + c + ", byte " + at);
                 }
                 // a changed length field of the torn record may look whole and damaged: either
                 // verdict is safe there, since nothing after it was ever acknowledged
@@ -199,7 +224,7 @@ class JournalTest {
             ch.write(java.nio.ByteBuffer.wrap(noise));
         }
         Journal.DamagedException e = assertThrows(Journal.DamagedException.class, () -> replay(file));
-        assertEquals(6, e.record());
+        assertEquals(7, e.record(), "the epoch record and five games before it");
         assertEquals(good, e.offset());
         assertEquals(good + noise.length, Files.size(file));
     }
@@ -212,7 +237,7 @@ class JournalTest {
             games.forEach(g -> j.append(g).join());
         }
         byte[] newer = Journal.encode(new Game("n", "s", "a", "b", Game.Result.DRAW));
-        newer[Journal.HEADER] = 2; // format byte, then a checksum that matches it
+        newer[Journal.HEADER] = 3; // format byte, then a checksum that matches it
         java.util.zip.CRC32C c = new java.util.zip.CRC32C();
         c.update(newer, Journal.HEADER, newer.length - Journal.HEADER);
         java.nio.ByteBuffer.wrap(newer).putInt(4, (int) c.getValue());
@@ -221,7 +246,7 @@ class JournalTest {
         }
         byte[] before = Files.readAllBytes(file);
         Journal.DamagedException e = assertThrows(Journal.DamagedException.class, () -> replay(file));
-        assertTrue(e.getMessage().contains("format byte is 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("format byte is 3"), e.getMessage());
         assertTrue(e.getMessage().contains("newer version"), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(file));
     }
@@ -236,24 +261,31 @@ class JournalTest {
         List<Game> games = games(6);
         Path file = dir.resolve("repair");
         byte[] full = journalOf(file, games, records);
-        for (int damagedRecord : new int[] {0, 2, 5}) {
+        String epoch = epochOf(file);
+        for (int damagedRecord : new int[] {-1, 0, 2, 5}) { // -1: the epoch record
             for (int field : new int[] {0, 5, Journal.HEADER + 3}) { // length, checksum, payload
                 Path dirFor = Files.createDirectories(dir.resolve("r" + damagedRecord + "-" + field));
                 Path j = dirFor.resolve("journal");
                 byte[] damaged = full.clone();
-                damaged[(int) records.get(damagedRecord)[0] + field] ^= 0x10;
+                damaged[(int) records.get(damagedRecord + 1)[0] + field] ^= 0x10;
                 Files.write(j, damaged);
                 assertThrows(Journal.DamagedException.class, () -> replay(j));
 
                 List<Game> kept = new ArrayList<>();
+                String repaired;
                 try (Journal journal = Journal.open(j, kept::add, Journal.Recovery.REPAIR)) {
+                    repaired = journal.epoch();
                     journal.append(new Game("after", "s", "x", "y", Game.Result.DRAW)).join();
                 }
+                assertNotEquals(epoch, repaired, "games after a dropped one are renumbered: a new epoch");
                 List<Game> expected = new ArrayList<>(games);
-                expected.remove(damagedRecord);
+                if (damagedRecord >= 0) {
+                    expected.remove(damagedRecord);
+                }
                 assertEquals(expected, kept, "record " + damagedRecord + ", field " + field);
                 expected.add(new Game("after", "s", "x", "y", Game.Result.DRAW));
                 assertEquals(expected, replay(j), "a plain start after the repair");
+                assertEquals(repaired, epochOf(j), "kept after the repair");
                 try (var aside = Files.list(dirFor)) {
                     List<Path> damagedFiles = aside.filter(p -> p.getFileName().toString().startsWith("journal.damaged-"))
                             .toList();
@@ -270,11 +302,11 @@ class JournalTest {
         Path file = dir.resolve("app-journal");
         List<long[]> records = new ArrayList<>();
         byte[] full = journalOf(file, games(4), records);
-        full[(int) records.get(1)[0] + Journal.HEADER + 2] ^= 0x04;
+        full[(int) records.get(2)[0] + Journal.HEADER + 2] ^= 0x04; // game-1, after the epoch record and game-0
         Files.write(file, full);
         Journal.DamagedException e = assertThrows(Journal.DamagedException.class,
                 () -> TestApps.memory(file, java.util.Map.of()).close());
-        assertEquals(2, e.record());
+        assertEquals(3, e.record());
         assertArrayEquals(full, Files.readAllBytes(file));
         try (LeaderboardApp app = TestApps.memory(file, java.util.Map.of("leaderboard.journal-repair", "true"))) {
             assertEquals(3, app.store().version(), "the three records that verify");
@@ -304,5 +336,72 @@ class JournalTest {
         byte[] payload = java.util.Arrays.copyOfRange(record, Journal.HEADER, record.length);
         assertEquals(g, Journal.decode(payload));
         assertArrayEquals(record, Journal.encode(Journal.decode(payload)));
+    }
+
+    @Test
+    void epoch_isKeptAcrossRestarts_andNewForANewJournal() throws IOException {
+        Path file = dir.resolve("epoch");
+        String epoch;
+        try (Journal j = Journal.open(file, g -> { })) {
+            epoch = j.epoch();
+            j.append(games(1).getFirst()).join();
+        }
+        assertTrue(epoch.matches("[0-9a-z]{12}"), epoch);
+        byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(file), Journal.encodeEpoch(epoch).length);
+        assertArrayEquals(Journal.encodeEpoch(epoch), head, "the first record holds the epoch");
+        assertEquals(epoch, epochOf(file), "the same journal, the same epoch");
+        assertEquals(games(1), replay(file), "the epoch record is not a game");
+        assertNotEquals(epoch, epochOf(dir.resolve("another")));
+    }
+
+    /** A journal written before epoch records: it starts, with an epoch of its own that every start agrees on. */
+    @Test
+    void aJournalWithoutAnEpochRecord_keepsWorking_withAStableEpochDerivedFromIt() throws IOException {
+        Path file = dir.resolve("older");
+        List<Game> games = games(3);
+        java.io.ByteArrayOutputStream older = new java.io.ByteArrayOutputStream();
+        for (Game g : games) {
+            older.write(Journal.encode(g));
+        }
+        Files.write(file, older.toByteArray());
+        String epoch;
+        List<Game> seen = new ArrayList<>();
+        Game extra = new Game("later", "s", "x", "y", Game.Result.DRAW);
+        try (Journal j = Journal.open(file, seen::add)) {
+            epoch = j.epoch();
+            j.append(extra).join();
+        }
+        assertEquals(games, seen);
+        assertTrue(epoch.matches("[0-9a-f]{16}"), epoch);
+        byte[] after = Files.readAllBytes(file);
+        assertArrayEquals(older.toByteArray(), java.util.Arrays.copyOf(after, older.size()), "no record inserted");
+        assertEquals(epoch, epochOf(file), "the same at every start, also after appends");
+
+        Path other = dir.resolve("older-other");
+        Files.write(other, Journal.encode(extra));
+        assertNotEquals(epoch, epochOf(other), "another journal, another epoch");
+    }
+
+    @Test
+    void anEpochRecordAfterTheFirst_isDamage_andARepairDropsIt() throws IOException {
+        Path file = dir.resolve("two-epochs");
+        List<Game> games = games(2);
+        List<long[]> records = new ArrayList<>();
+        journalOf(file, games, records);
+        long good = Files.size(file);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.APPEND)) {
+            ch.write(java.nio.ByteBuffer.wrap(Journal.encodeEpoch("second")));
+        }
+        Journal.DamagedException e = assertThrows(Journal.DamagedException.class, () -> replay(file));
+        assertEquals(4, e.record());
+        assertEquals(good, e.offset());
+        assertTrue(e.getMessage().contains("epoch record"), e.getMessage());
+
+        List<Game> kept = new ArrayList<>();
+        try (Journal j = Journal.open(file, kept::add, Journal.Recovery.REPAIR)) {
+            assertNotEquals("second", j.epoch());
+        }
+        assertEquals(games, kept);
+        assertEquals(good, Files.size(file), "a new epoch record and the two games");
     }
 }

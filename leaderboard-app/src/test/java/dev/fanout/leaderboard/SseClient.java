@@ -11,12 +11,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
-/** A test SSE client: reads the events of a stream ({@code id:} and JSON {@code data:}) on a virtual thread. */
+/**
+ * A test SSE client: reads the events of a stream ({@code id:}, {@code event:} and JSON
+ * {@code data:}) on a virtual thread.
+ */
 final class SseClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One event: its {@code id:} ("" when it had none) and its data as JSON. */
-    record Event(String id, JsonNode data) {
+    /**
+     * One event: the last {@code id:} seen ("" before any: an event without one keeps the
+     * previous, as a browser does), its type ({@code message} when it had none) and its data as
+     * JSON.
+     */
+    record Event(String id, String type, JsonNode data) {
     }
 
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -36,13 +43,18 @@ final class SseClient implements AutoCloseable {
         response = TestApps.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofLines());
         reader = Thread.ofVirtual().start(() -> {
             String[] id = {""};
+            String[] type = {"message"};
             try (Stream<String> lines = response.body()) {
                 lines.forEach(line -> {
-                    if (line.startsWith("id: ")) {
+                    if (line.isEmpty()) {
+                        type[0] = "message"; // the end of an event
+                    } else if (line.startsWith("id: ")) {
                         id[0] = line.substring(4);
+                    } else if (line.startsWith("event: ")) {
+                        type[0] = line.substring(7);
                     } else if (line.startsWith("data: ")) {
                         try {
-                            events.add(new Event(id[0], JSON.readTree(line.substring(6))));
+                            events.add(new Event(id[0], type[0], JSON.readTree(line.substring(6))));
                         } catch (Exception e) {
                             throw new IllegalStateException(e);
                         }

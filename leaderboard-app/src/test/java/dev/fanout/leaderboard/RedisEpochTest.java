@@ -1,0 +1,76 @@
+package dev.fanout.leaderboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.fanout.Position;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Redis store's epoch: shared by every instance on one Redis, new after a {@code FLUSHDB}
+ * (on a redis-server of the test's own, never the shared one).
+ */
+class RedisEpochTest {
+    @TempDir
+    Path dir;
+
+    private static void submit(LeaderboardApp app, String body) {
+        assertEquals(200, TestApps.post(app, body, "application/json", null).statusCode());
+    }
+
+    @Test
+    void flushdb_drawsANewEpoch_andAClientOfTheOldOneIsResetToTheNewBoard() throws Exception {
+        try (OwnRedis redis = OwnRedis.start(dir);
+             LeaderboardApp a = TestApps.redis(redis.uri(), "epoch", Map.of());
+             LeaderboardApp b = TestApps.redis(redis.uri(), "epoch", Map.of())) {
+            submit(a, ApiContract.game("g1", "amy", "bob", 0));
+            submit(a, ApiContract.game("g2", "amy", "cid", 0));
+            String old = a.store().epoch();
+            assertEquals(old, b.store().epoch(), "one epoch for every instance on one Redis");
+            String shown;
+            try (SseClient sse = new SseClient(TestApps.uri(b, "/stream-leaderboard"))) {
+                SseClient.Event e = sse.await(ev -> ev.data().get("version").asLong() == 2, Duration.ofSeconds(5));
+                assertNotNull(e);
+                shown = e.id();
+            }
+            assertEquals(old + "-2", shown);
+
+            RedisClient client = RedisClient.create(redis.uri());
+            try (StatefulRedisConnection<String, String> c = client.connect()) {
+                c.sync().flushdb();
+            } finally {
+                client.shutdown();
+            }
+            submit(a, ApiContract.game("h1", "zoe", "yan", 0));
+            submit(a, ApiContract.game("h2", "zoe", "xia", 0)); // version 2 again
+            String epoch = a.store().epoch();
+            assertNotEquals(old, epoch, "the count started over, so the epoch is new");
+            assertEquals(epoch, b.store().epoch());
+
+            Position now = Position.of(epoch, 2);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!b.feed().latest().map(Snapshot::position).equals(Optional.of(now)) && System.nanoTime() < deadline) {
+                Thread.sleep(10); // b learns of the change through pub/sub
+            }
+            assertEquals(Optional.of(now), b.feed().latest().map(Snapshot::position));
+            try (SseClient sse = new SseClient(TestApps.uri(b, "/stream-leaderboard"), shown)) {
+                SseClient.Event reset = sse.await(ev -> true, Duration.ofSeconds(5));
+                assertNotNull(reset);
+                assertEquals("reset", reset.type(), "not taken for the new version 2");
+                assertEquals(epoch, reset.data().get("epoch").asText());
+                SseClient.Event board = sse.await(ev -> true, Duration.ofSeconds(5));
+                assertNotNull(board);
+                assertEquals(epoch + "-2", board.id());
+                assertEquals("zoe", board.data().get("entries").get(0).get("player").asText(), "the new board");
+            }
+        }
+    }
+}
