@@ -72,8 +72,8 @@ public final class LeaderboardApp implements AutoCloseable {
                     .orElseGet(() -> ConnectionLimits.maxTcpConnections(DEFAULT_TCP_CONNECTIONS));
             // @start region="stream"
             this.stream = SseHandler.builder(hub)
-                    .events(Snapshot::event)          // made with the snapshot, serialized once
-                    .eventPositions(Snapshot::position) // id: epoch-version of the store, not the hub's
+                    .events(Snapshot::event)            // made with the snapshot, serialized once
+                    .eventPositions(Snapshot::position) // id: the store's epoch-version, not the hub's
                     .overflow(config.strategy())
                     .heartbeat(config.heartbeat())
                     .stallTimeout(config.stallTimeout())
