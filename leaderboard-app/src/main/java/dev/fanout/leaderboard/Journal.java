@@ -471,8 +471,8 @@ final class Journal implements AutoCloseable {
         Files.move(path, damaged); // fails rather than overwrite an earlier one
         Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
         LOG.log(Level.WARNING, "journal {0}: repaired. Kept {1} games ({2} bytes with the new epoch record);"
-                + " dropped {3} bytes: {4}. The damaged file is kept as {5}. Stream clients are reset to the"
-                + " repaired board.", path, repair.records, total, repair.droppedBytes,
+                + " dropped {3} bytes: {4}. The damaged file is kept as {5}. The repaired journal has a new"
+                + " epoch: a stream client of the old one gets a reset and the repaired board.", path, repair.records, total, repair.droppedBytes,
                 String.join("; ", repair.dropped), damaged);
         return total;
     }
