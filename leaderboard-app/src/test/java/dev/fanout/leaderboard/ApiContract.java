@@ -414,6 +414,10 @@ abstract class ApiContract {
         submit(game("g1", "amy", "bob", 0));
         submit(game("g2", "amy", "cid", 0));
         String epoch = app.store().epoch();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (app.feed().latest().map(Snapshot::version).orElse(0L) < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10); // the feed publishes version 2 soon after the submission
+        }
         String other = "x" + epoch; // never the store's, any store
         for (String lastEventId : new String[] {other + "-2", "2"}) { // the same version; a bare number of earlier builds
             try (SseClient sse = new SseClient(TestApps.uri(app, "/stream-leaderboard"), lastEventId)) {

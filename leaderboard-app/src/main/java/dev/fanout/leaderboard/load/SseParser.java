@@ -30,7 +30,9 @@ public final class SseParser {
         /**
          * An event was dispatched.
          *
-         * @param id      the last event id seen on this stream, as a number, or -1 when absent or not numeric
+         * @param id      the number of the last event id seen on this stream: the whole id, or the
+         *                what follows its last {@code -} (the version of a leaderboard id,
+         *                {@code epoch-version}); -1 when absent or not numeric
          * @param event   the event type ({@code message} when none was given)
          * @param data    the data bytes, valid only during the call
          * @param length  how many bytes of {@code data} are the event's data
@@ -294,9 +296,16 @@ public final class SseParser {
             dataLen += len;
             hasData = true;
         } else if (is("id", nameEnd)) {
+            int from = valueStart;
+            for (int i = n - 1; i > valueStart; i--) {
+                if (line[i] == '-') { // epoch-version: the version
+                    from = i + 1;
+                    break;
+                }
+            }
             long id = 0;
-            boolean numeric = valueStart < n && n - valueStart <= 18;
-            for (int i = valueStart; i < n && numeric; i++) {
+            boolean numeric = from < n && n - from <= 18;
+            for (int i = from; i < n && numeric; i++) {
                 int d = line[i] - '0';
                 if (d < 0 || d > 9) {
                     numeric = false;

@@ -60,7 +60,8 @@ class SseParserTest {
             + "id: 41\nevent: leaderboard\ndata: {\"version\":41,\"published_at\":1718000000123,\"entries\":[]}\n\n"
             + ": heartbeat\n\n"
             + "id: 42\r\nevent: leaderboard\r\ndata:{\"a\":1}\r\ndata: second line\r\n\r\n"
-            + "data: no id type\rid: x7\r\r";
+            + "data: no id type\rid: x7\r\r"
+            + "id: k2v9d0q7xm1c-43\nevent: leaderboard\ndata: z\n\n";
 
     private static final List<String> EXPECTED = List.of(
             "status 200", "headers chunked=true length=-1",
@@ -68,6 +69,7 @@ class SseParserTest {
             "comment",
             "event id=42 type=leaderboard data={\"a\":1}\nsecond line",
             "event id=-1 type=message data=no id type",
+            "event id=43 type=leaderboard data=z",
             "end");
 
     @Test
