@@ -61,7 +61,7 @@ import java.util.function.Function;
  *   <li>Then events as they come: everything pending is drained (up to
  *       {@link Builder#batchLimit}) and goes out in one write and one flush. Each event's
  *       {@code id:} is its {@link Position} ({@code epoch-sequence}), or what
- *       {@link Builder#eventIds} gives. A comment line goes out when the stream was idle for
+ *       {@link Builder#eventIds} or {@link Builder#eventPositions} gives. A comment line goes out when the stream was idle for
  *       {@link Builder#heartbeat}.</li>
  * </ol>
  * Each published message is encoded to bytes once; every connection writes the same array.

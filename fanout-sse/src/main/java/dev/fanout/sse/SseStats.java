@@ -17,7 +17,9 @@ import java.util.Objects;
  *                        default ids), the id was of another epoch, ahead of the hub, older
  *                        than its history, or unreadable, and the stream began with a reset
  *                        event; with message ids ({@link SseHandler.Builder#eventIds}), the
- *                        first event's id differed from the client's
+ *                        first event's id differed from the client's (with
+ *                        {@link SseHandler.Builder#eventPositions}, a reset came first when
+ *                        the client's id was of another epoch or not a position)
  * @param rejected        requests refused with 503 by admission control
  * @param eventsWritten   events written and flushed, summed over connections
  * @param bytesWritten    bytes written and flushed (events, heartbeats, retry hints)
