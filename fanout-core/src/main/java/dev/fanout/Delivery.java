@@ -39,7 +39,7 @@ public final class Delivery<T> {
         return sequence;
     }
 
-    /** @return the published message, never null */
+    /** {@return the published message, never null} */
     public T message() {
         return message;
     }

@@ -2,7 +2,7 @@ package dev.fanout;
 
 /**
  * Receives messages with their sequence numbers: the callback of
- * {@link Subscription#drain(DeliveryHandler, int)} and of push subscriptions.
+ * {@link PullSubscription#drain(DeliveryHandler, int)} and of push subscriptions.
  *
  * <p>A handler given to {@code drain} runs on the thread that calls {@code drain}. A push
  * handler runs on the subscription's executor, one call at a time and in sequence order,

@@ -20,12 +20,14 @@ package dev.fanout;
  */
 public sealed interface Engine permits Engine.Queues, Engine.Ring {
 
-    /** @return the per-subscriber queue engine */
+    /** {@return the per-subscriber queue engine} */
     static Engine queues() {
         return Queues.INSTANCE;
     }
 
     /**
+     * The ring engine: one LMAX Disruptor ring per hub, with {@code size} slots.
+     *
      * @param size the ring's slots, rounded up to a power of two; a subscription's capacity is at
      *             most this
      * @return the ring engine
@@ -46,13 +48,15 @@ public sealed interface Engine permits Engine.Queues, Engine.Ring {
         return Aliases.engine(alias);
     }
 
-    /** @return the kebab-case name of this engine: {@code "queues"} or {@code "ring"} */
+    /** {@return the kebab-case name of this engine: {@code "queues"} or {@code "ring"}} */
     String name();
 
-    /** @return the name with the parameters, {@code "queues"} or {@code "ring:1024"}: what {@link #parse(String)} reads back */
+    /** {@return the name with the parameters, {@code "queues"} or {@code "ring:1024"}: what {@link #parse(String)} reads back} */
     String alias();
 
     /**
+     * Whether hubs on this engine accept subscriptions with a strategy: {@link #ring(int)} refuses the ones that need a buffer per subscriber.
+     *
      * @param overflow a strategy
      * @return true when this engine can honour it
      */

@@ -22,12 +22,14 @@ public final class History {
         this.maxAge = maxAge;
     }
 
-    /** @return no history: the hub keeps nothing, and resuming is refused */
+    /** {@return no history: the hub keeps nothing, and resuming is refused} */
     public static History none() {
         return NONE;
     }
 
     /**
+     * A history that keeps the newest {@code count} messages.
+     *
      * @param count how many of the newest messages to keep, more than zero
      * @return that history
      */
@@ -35,7 +37,7 @@ public final class History {
         return new History(Checks.positive("count", count), null);
     }
 
-    /** @return the history that keeps only the newest message: enough for {@code startWithLatest} */
+    /** {@return the history that keeps only the newest message: enough for {@code startWithLatest}} */
     public static History latest() {
         return last(1);
     }
@@ -54,8 +56,11 @@ public final class History {
     public static final int MAX_COUNT = 1 << 20;
 
     /**
+     * This history with an age limit too: a message older than {@code age} is dropped even when the count would keep it.
+     *
      * @param age also drop messages older than this, more than zero
      * @return a history with both limits
+     * @throws IllegalStateException on {@link #none()}, which keeps no message to age
      */
     public History within(Duration age) {
         if (maxCount == 0) {
@@ -64,12 +69,12 @@ public final class History {
         return new History(maxCount, Checks.positive("age", age));
     }
 
-    /** @return the most messages kept, 0 for none */
+    /** {@return the most messages kept, 0 for none} */
     public int maxCount() {
         return maxCount;
     }
 
-    /** @return the age limit, or {@link Duration#ZERO} for none */
+    /** {@return the age limit, or {@link Duration#ZERO} for none} */
     public Duration maxAge() {
         return maxAge == null ? Duration.ZERO : maxAge;
     }

@@ -176,6 +176,8 @@ public final class Hub<T> implements AutoCloseable {
     }
 
     /**
+     * A builder for a hub. Each option may be set once.
+     *
      * @param <T> the message type
      * @return a builder with the defaults listed on its methods
      */
@@ -402,7 +404,7 @@ public final class Hub<T> implements AutoCloseable {
         }
     }
 
-    /** @return true once a publish has seen wake epoch {@code epoch}, or the hub is closed */
+    /** {@return true once a publish has seen wake epoch {@code epoch}, or the hub is closed} */
     boolean acknowledged(long epoch) {
         return (long) WAKE_SEEN.getVolatile(this) >= epoch || closed;
     }
@@ -446,7 +448,7 @@ public final class Hub<T> implements AutoCloseable {
         return subscriber().overflow(overflow).subscribe(handler);
     }
 
-    /** @return a builder for a subscription with its own strategy, capacity, start or executor */
+    /** {@return a builder for a subscription with its own strategy, capacity, start or executor} */
     public SubscriptionBuilder<T> subscriber() {
         return new SubscriptionBuilder<>(this);
     }
@@ -783,26 +785,26 @@ public final class Hub<T> implements AutoCloseable {
         return externalSequence;
     }
 
-    /** @return true once {@link #close()} was called */
+    /** {@return true once {@link #close()} was called} */
     public boolean isClosed() {
         return closed;
     }
 
     // ------------------------------------------------------------------ accessors
 
-    /** @return the sequence number of the last published message, 0 before the first; any thread */
+    /** {@return the sequence number of the last published message, 0 before the first; any thread} */
     public long sequence() {
         return (long) SEQUENCE.getAcquire(this);
     }
 
-    /** @return the number of attached subscriptions; any thread */
+    /** {@return the number of attached subscriptions; any thread} */
     public int subscriberCount() {
         return subscribers.length;
     }
 
     /**
-     * @return the last published message, whatever the history keeps; any thread. Replaces the
-     *         need to cache the current state beside the hub.
+     * {@return the last published message, whatever the history keeps; any thread. Replaces the
+     * need to cache the current state beside the hub.}
      */
     public Optional<Delivery<T>> latest() {
         while (true) {
@@ -823,52 +825,52 @@ public final class Hub<T> implements AutoCloseable {
     }
 
     /**
-     * @return the epoch this hub's sequence numbers belong to: given to the builder, or drawn
-     *         at random when the hub was built, so a new hub (a restarted process, a reclaimed
-     *         topic) has a new one
+     * {@return the epoch this hub's sequence numbers belong to: given to the builder, or drawn
+     * at random when the hub was built, so a new hub (a restarted process, a reclaimed
+     * topic) has a new one}
      */
     public String epoch() {
         return epoch;
     }
 
-    /** @return the position of the last published message: this hub's epoch and {@link #sequence()} */
+    /** {@return the position of the last published message: this hub's epoch and {@link #sequence()}} */
     public Position position() {
         return Position.of(epoch, sequence());
     }
 
-    /** @return the history this hub keeps */
+    /** {@return the history this hub keeps} */
     public History history() {
         return historySpec;
     }
 
-    /** @return the engine this hub was built with */
+    /** {@return the engine this hub was built with} */
     public Engine engine() {
         return engine;
     }
 
-    /** @return the pacer given to the builder, if any */
+    /** {@return the pacer given to the builder, if any} */
     public Optional<Pacer> pacer() {
         return Optional.ofNullable(pacer);
     }
 
-    /** @return the hub's name, used in thread names and messages */
+    /** {@return the hub's name, used in thread names and messages} */
     public String name() {
         return name;
     }
 
-    /** @return the real capacity of a subscription that does not choose its own */
+    /** {@return the real capacity of a subscription that does not choose its own} */
     public int capacity() {
         return dispatcher.capacity(ceilPowerOfTwo(capacity));
     }
 
-    /** @return the strategy of a subscription that does not choose its own */
+    /** {@return the strategy of a subscription that does not choose its own} */
     public Overflow defaultOverflow() {
         return defaultOverflow;
     }
 
     /**
-     * @return a snapshot of the hub's counters and the sums over every subscription it has had;
-     *         any thread
+     * {@return a snapshot of the hub's counters and the sums over every subscription it has had;
+     * any thread}
      */
     public HubStats stats() {
         return new HubStats(sequence(), subscribers.length, subscribed.get(), disconnects.get(), handlerErrors.get(),
@@ -966,6 +968,13 @@ public final class Hub<T> implements AutoCloseable {
         }
     }
 
+    /**
+     * Builds a {@link Hub}: each option may be set once (a second call throws
+     * {@link IllegalStateException}), and {@link #build()} checks them together. Not thread-safe:
+     * configure and build on one thread.
+     *
+     * @param <T> the message type
+     */
     public static final class Builder<T> {
         /**
          * Capacities above this are refused: 2^20 (1,048,576). Buffers and rings are allocated
@@ -1014,6 +1023,8 @@ public final class Hub<T> implements AutoCloseable {
         }
 
         /**
+         * Names the hub.
+         *
          * @param name names the hub in thread names and messages (default {@code hub-N})
          * @return this
          */
@@ -1027,6 +1038,8 @@ public final class Hub<T> implements AutoCloseable {
         }
 
         /**
+         * Chooses the engine.
+         *
          * @param engine how messages move (default {@link Engine#queues()})
          * @return this
          */
@@ -1037,6 +1050,8 @@ public final class Hub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets the default buffer size of subscriptions.
+         *
          * @param capacity the buffer size of each subscription that does not choose its own,
          *                 rounded up to a power of two, at most {@link #MAX_CAPACITY} (default 1024)
          * @return this
@@ -1048,6 +1063,8 @@ public final class Hub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets the default strategy of subscriptions.
+         *
          * @param overflow the strategy of subscriptions that do not choose their own
          *                 (default {@code slowProducer(Overflow.DEFAULT_MAX_WAIT)}: lossless)
          * @return this
@@ -1071,6 +1088,8 @@ public final class Hub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets the executor of push subscriptions.
+         *
          * @param executor runs push handlers (default: a new virtual thread per drain task, so
          *                 nothing to shut down)
          * @return this
@@ -1082,6 +1101,8 @@ public final class Hub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets the listener.
+         *
          * @param listener observes subscriptions, drops and handler errors (default
          *                 {@link HubListener#NOOP}; without one, the first handler error is
          *                 logged as a warning and the others at debug level)
@@ -1094,6 +1115,8 @@ public final class Hub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets the push batch size.
+         *
          * @param batchSize the most messages a push drain task hands to its handler per batch (default 256)
          * @return this
          */
@@ -1104,6 +1127,8 @@ public final class Hub<T> implements AutoCloseable {
         }
 
         /**
+         * Attaches a pacer.
+         *
          * @param pacer receives the fill of the fullest lossless subscriber from the publishing
          *              thread, on either engine (sampled at most eight times per pacer interval)
          * @return this
@@ -1115,6 +1140,8 @@ public final class Hub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets what the hub keeps for subscribers that resume.
+         *
          * @param history what the hub keeps for resuming subscribers (default {@link History#none()})
          * @return this
          */
@@ -1125,6 +1152,8 @@ public final class Hub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets the time source of the history.
+         *
          * @param clock the time source of a time-bounded history (default the system clock)
          * @return this
          */
@@ -1159,6 +1188,8 @@ public final class Hub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets the epoch.
+         *
          * @param epoch the epoch of this hub's sequence numbers, 1 to 32 of {@code [0-9A-Za-z_]}
          *              (default: 12 random characters): give the same epoch to a hub that
          *              continues a stream whose history survived (a journal, a cluster

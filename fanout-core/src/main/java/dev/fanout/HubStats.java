@@ -30,45 +30,47 @@ public final class HubStats {
         this.drops = DropCounts.of(totals);
     }
 
-    /** @return messages that got a sequence number (the last sequence number) */
+    /** {@return messages that got a sequence number (the last sequence number)} */
     public long published() {
         return published;
     }
 
-    /** @return subscriptions attached now */
+    /** {@return subscriptions attached now} */
     public int subscribers() {
         return subscribers;
     }
 
-    /** @return subscriptions ever attached */
+    /** {@return subscriptions ever attached} */
     public long subscribed() {
         return subscribed;
     }
 
-    /** @return subscriptions ended with {@link CloseReason#SLOW} */
+    /** {@return subscriptions ended with {@link CloseReason#SLOW}} */
     public long disconnects() {
         return disconnects;
     }
 
     /**
-     * @return errors thrown by push handlers and {@code latestPerKey} key functions, each of
-     *         which also went to {@link dev.fanout.spi.HubListener#onHandlerError}
+     * {@return errors thrown by push handlers and {@code latestPerKey} key functions, each of
+     * which also went to {@link dev.fanout.spi.HubListener#onHandlerError}}
      */
     public long handlerErrors() {
         return handlerErrors;
     }
 
-    /** @return offers to subscriptions, replays included, summed */
+    /** {@return offers to subscriptions, replays included, summed} */
     public long offered() {
         return offered;
     }
 
-    /** @return messages taken by consumers, summed */
+    /** {@return messages taken by consumers, summed} */
     public long delivered() {
         return delivered;
     }
 
     /**
+     * Drops for one cause, summed over all subscriptions.
+     *
      * @param cause a cause
      * @return the drops counted for it over all subscriptions
      */
@@ -76,37 +78,37 @@ public final class HubStats {
         return drops.get(cause);
     }
 
-    /** @return all drops together */
+    /** {@return all drops together} */
     public long dropped() {
         return drops.total();
     }
 
-    /** @return drops for {@link DropCause#OLDEST}, summed */
+    /** {@return drops for {@link DropCause#OLDEST}, summed} */
     public long oldest() {
         return drops.get(DropCause.OLDEST);
     }
 
-    /** @return drops for {@link DropCause#NEWEST}, summed */
+    /** {@return drops for {@link DropCause#NEWEST}, summed} */
     public long newest() {
         return drops.get(DropCause.NEWEST);
     }
 
-    /** @return drops for {@link DropCause#SUPERSEDED}, summed */
+    /** {@return drops for {@link DropCause#SUPERSEDED}, summed} */
     public long superseded() {
         return drops.get(DropCause.SUPERSEDED);
     }
 
-    /** @return drops for {@link DropCause#TIMEOUT}, summed */
+    /** {@return drops for {@link DropCause#TIMEOUT}, summed} */
     public long timedOut() {
         return drops.get(DropCause.TIMEOUT);
     }
 
-    /** @return drops for {@link DropCause#DISCONNECTED}, summed */
+    /** {@return drops for {@link DropCause#DISCONNECTED}, summed} */
     public long disconnected() {
         return drops.get(DropCause.DISCONNECTED);
     }
 
-    /** @return drops for {@link DropCause#CLOSED}, summed */
+    /** {@return drops for {@link DropCause#CLOSED}, summed} */
     public long closed() {
         return drops.get(DropCause.CLOSED);
     }

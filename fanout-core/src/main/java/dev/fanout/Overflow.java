@@ -49,17 +49,17 @@ public sealed interface Overflow
     /** The wait of {@code slow-producer} and {@code elastic-workers} when none is given: one second. */
     Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(1);
 
-    /** @return the kebab-case name of this strategy, such as {@code "drop-oldest"} */
+    /** {@return the kebab-case name of this strategy, such as {@code "drop-oldest"}} */
     String name();
 
     /**
-     * @return the name with the parameters, such as {@code "slow-producer:250ms"} or
-     *         {@code "elastic-workers:1..8,backlog=4,idle=300ms,wait=1s"}; what
-     *         {@link #parse(String)} reads back into an equal strategy
+     * {@return the name with the parameters, such as {@code "slow-producer:250ms"} or
+     * {@code "elastic-workers:1..8,backlog=4,idle=300ms,wait=1s"}; what
+     * {@link #parse(String)} reads back into an equal strategy}
      */
     String alias();
 
-    /** @return true when this strategy never discards a message while the producer is willing to wait */
+    /** {@return true when this strategy never discards a message while the producer is willing to wait} */
     boolean lossless();
 
     /**
@@ -73,17 +73,17 @@ public sealed interface Overflow
         return new SlowProducer(Checks.nonNegative("maxWait", maxWait));
     }
 
-    /** @return the strategy that discards the oldest queued message to make room */
+    /** {@return the strategy that discards the oldest queued message to make room} */
     static DropOldest dropOldest() {
         return DropOldest.INSTANCE;
     }
 
-    /** @return the strategy that does not queue a message that finds the buffer full */
+    /** {@return the strategy that does not queue a message that finds the buffer full} */
     static DropNewest dropNewest() {
         return DropNewest.INSTANCE;
     }
 
-    /** @return the conflating strategy: only the newest message is kept */
+    /** {@return the conflating strategy: only the newest message is kept} */
     static LatestOnly latestOnly() {
         return LatestOnly.INSTANCE;
     }
@@ -104,7 +104,7 @@ public sealed interface Overflow
         return new LatestPerKey((Function<Object, ?>) Objects.requireNonNull(keyFunction, "keyFunction"));
     }
 
-    /** @return the strategy that closes a subscriber with {@link CloseReason#SLOW} when it is full */
+    /** {@return the strategy that closes a subscriber with {@link CloseReason#SLOW} when it is full} */
     static Disconnect disconnect() {
         return Disconnect.INSTANCE;
     }
@@ -167,7 +167,7 @@ public sealed interface Overflow
             this.maxWait = maxWait;
         }
 
-        /** @return how long one publish may wait for room */
+        /** {@return how long one publish may wait for room} */
         public Duration maxWait() {
             return maxWait;
         }
@@ -295,7 +295,7 @@ public sealed interface Overflow
             this.keyFunction = keyFunction;
         }
 
-        /** @return the function that gives a message's key */
+        /** {@return the function that gives a message's key} */
         public Function<Object, ?> keyFunction() {
             return keyFunction;
         }
@@ -305,7 +305,7 @@ public sealed interface Overflow
             return "latest-per-key";
         }
 
-        /** @return {@code "latest-per-key"}: the key function is given to {@link Overflow#parse(String, Function)} apart */
+        /** {@return {@code "latest-per-key"}: the key function is given to {@link Overflow#parse(String, Function)} apart} */
         @Override
         public String alias() {
             return name();
@@ -377,6 +377,8 @@ public sealed interface Overflow
         }
 
         /**
+         * This strategy with another wait for the publisher.
+         *
          * @param wait how long one publish may wait for room once {@code max} workers are busy
          * @return a copy with that wait
          */
@@ -384,27 +386,27 @@ public sealed interface Overflow
             return new ElasticWorkers(min, max, scaleUpBacklog, idleTimeout, wait);
         }
 
-        /** @return workers kept while idle */
+        /** {@return workers kept while idle} */
         public int min() {
             return min;
         }
 
-        /** @return workers at most */
+        /** {@return workers at most} */
         public int max() {
             return max;
         }
 
-        /** @return the backlog above which a worker is added */
+        /** {@return the backlog above which a worker is added} */
         public int scaleUpBacklog() {
             return scaleUpBacklog;
         }
 
-        /** @return the idle time after which a worker above {@code min} retires */
+        /** {@return the idle time after which a worker above {@code min} retires} */
         public Duration idleTimeout() {
             return idleTimeout;
         }
 
-        /** @return how long one publish may wait for room once {@code max} workers are busy */
+        /** {@return how long one publish may wait for room once {@code max} workers are busy} */
         public Duration maxWait() {
             return maxWait;
         }

@@ -52,7 +52,7 @@ public final class Pacer {
         this.windowEnd = new AtomicLong(System.nanoTime() + intervalNanos);
     }
 
-    /** @return a builder with the defaults listed on its methods */
+    /** {@return a builder with the defaults listed on its methods} */
     public static Builder aimd() {
         return new Builder();
     }
@@ -79,22 +79,22 @@ public final class Pacer {
         }
     }
 
-    /** @return how often the hub samples the fill for this pacer: eight times per interval */
+    /** {@return how often the hub samples the fill for this pacer: eight times per interval} */
     long samplePeriodNanos() {
         return Math.max(1, intervalNanos >> 3);
     }
 
-    /** @return the messages per second the producer should keep to now */
+    /** {@return the messages per second the producer should keep to now} */
     public double rate() {
         return rate;
     }
 
-    /** @return how many times the rate was cut */
+    /** {@return how many times the rate was cut} */
     public long decreases() {
         return decreases.get();
     }
 
-    /** @return how many times the rate was raised */
+    /** {@return how many times the rate was raised} */
     public long increases() {
         return increases.get();
     }
@@ -147,6 +147,8 @@ public final class Pacer {
         }
 
         /**
+         * Sets the starting rate.
+         *
          * @param perSecond the starting rate, messages per second (default 1000)
          * @return this
          */
@@ -156,6 +158,8 @@ public final class Pacer {
         }
 
         /**
+         * Sets the range the rate stays in.
+         *
          * @param min the lowest rate (default 1)
          * @param max the highest rate (default 1,000,000)
          * @return this
@@ -172,6 +176,8 @@ public final class Pacer {
         }
 
         /**
+         * Sets the additive increase.
+         *
          * @param perInterval messages per second added after an interval with headroom (default 10)
          * @return this
          */
@@ -181,6 +187,8 @@ public final class Pacer {
         }
 
         /**
+         * Sets the multiplicative decrease.
+         *
          * @param factor the rate is multiplied by this after an interval under pressure, in (0, 1) (default 0.8)
          * @return this
          */
@@ -193,6 +201,8 @@ public final class Pacer {
         }
 
         /**
+         * Sets the fills at which the rate rises and falls; between them it holds.
+         *
          * @param low  at or below this fill the rate rises (default 0.25)
          * @param high at or above this fill the rate falls (default 0.5)
          * @return this
@@ -208,6 +218,8 @@ public final class Pacer {
         }
 
         /**
+         * Sets the control period.
+         *
          * @param interval the control period: the rate changes at most once per interval (default 50 ms)
          * @return this
          */
@@ -217,6 +229,8 @@ public final class Pacer {
         }
 
         /**
+         * Builds the pacer.
+         *
          * @return the pacer
          * @throws IllegalArgumentException when the initial rate is outside the range
          */

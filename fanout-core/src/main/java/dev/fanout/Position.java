@@ -26,6 +26,8 @@ public final class Position {
     }
 
     /**
+     * The position of message {@code sequence} of epoch {@code epoch}.
+     *
      * @param epoch    1 to 32 characters of {@code [0-9A-Za-z_]}
      * @param sequence at least 0 (0: before the first message)
      * @return the position
@@ -70,12 +72,12 @@ public final class Position {
         return epoch;
     }
 
-    /** @return the epoch */
+    /** {@return the epoch} */
     public String epoch() {
         return epoch;
     }
 
-    /** @return the sequence number within the epoch */
+    /** {@return the sequence number within the epoch} */
     public long sequence() {
         return sequence;
     }
@@ -90,7 +92,7 @@ public final class Position {
         return epoch.hashCode() * 31 + Long.hashCode(sequence);
     }
 
-    /** @return {@code epoch-sequence}, what {@link #parse(String)} reads back */
+    /** {@return {@code epoch-sequence}, what {@link #parse(String)} reads back} */
     @Override
     public String toString() {
         return epoch + "-" + sequence;

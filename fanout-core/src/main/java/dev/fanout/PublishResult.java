@@ -56,37 +56,39 @@ public final class PublishResult {
         return DUPLICATE;
     }
 
-    /** @return the status */
+    /** {@return the status} */
     public Status status() {
         return status;
     }
 
-    /** @return true when the message was published (it has a sequence number) */
+    /** {@return true when the message was published (it has a sequence number)} */
     public boolean isPublished() {
         return status == Status.PUBLISHED;
     }
 
-    /** @return the sequence number given to the message, or 0 when it was not published */
+    /** {@return the sequence number given to the message, or 0 when it was not published} */
     public long sequence() {
         return sequence;
     }
 
-    /** @return how many subscribers the message was offered to */
+    /** {@return how many subscribers the message was offered to} */
     public int subscribers() {
         return subscribers;
     }
 
-    /** @return how many subscribers queued the message */
+    /** {@return how many subscribers queued the message} */
     public int accepted() {
         return accepted;
     }
 
-    /** @return true when every subscriber queued the message (also true when there were none) */
+    /** {@return true when every subscriber queued the message (also true when there were none)} */
     public boolean allAccepted() {
         return accepted == subscribers;
     }
 
     /**
+     * Drops of this publish for one cause.
+     *
      * @param cause a cause
      * @return how many messages this publish dropped for that cause, summed over subscribers
      */
@@ -94,17 +96,17 @@ public final class PublishResult {
         return (int) drops.get(cause);
     }
 
-    /** @return how many messages this publish dropped, all causes together */
+    /** {@return how many messages this publish dropped, all causes together} */
     public int dropped() {
         return (int) drops.total();
     }
 
-    /** @return how many subscribers this publish disconnected ({@link Overflow#disconnect()}) */
+    /** {@return how many subscribers this publish disconnected ({@link Overflow#disconnect()})} */
     public int disconnected() {
         return (int) drops.get(DropCause.DISCONNECTED);
     }
 
-    /** @return how many lossless subscribers stayed full past their wait limit */
+    /** {@return how many lossless subscribers stayed full past their wait limit} */
     public int timedOut() {
         return (int) drops.get(DropCause.TIMEOUT);
     }

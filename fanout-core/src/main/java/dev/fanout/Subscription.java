@@ -42,35 +42,35 @@ public sealed interface Subscription<T> extends AutoCloseable permits PullSubscr
     @Override
     void close();
 
-    /** @return true once the subscription has ended and holds nothing more to deliver */
+    /** {@return true once the subscription has ended and holds nothing more to deliver} */
     boolean isClosed();
 
     /**
-     * @return why the subscription ends or ended, set when the end begins (so already while it
-     *         drains what it holds after a hub close), or empty while it is open
+     * {@return why the subscription ends or ended, set when the end begins (so already while it
+     * drains what it holds after a hub close), or empty while it is open}
      */
     Optional<CloseReason> closeReason();
 
     /**
-     * @return true when this subscription asked to resume after a sequence number the hub's
-     *         history no longer reaches back to (or one the hub never published): it then starts
-     *         with the hub's latest message instead, and the consumer should treat that as a
-     *         fresh snapshot, not a continuation
+     * {@return true when this subscription asked to resume after a sequence number the hub's
+     * history no longer reaches back to (or one the hub never published): it then starts
+     * with the hub's latest message instead, and the consumer should treat that as a
+     * fresh snapshot, not a continuation}
      */
     boolean startGap();
 
-    /** @return this subscription's strategy */
+    /** {@return this subscription's strategy} */
     Overflow overflow();
 
-    /** @return the buffer's real capacity, after rounding up to a power of two (1 for latest-only) */
+    /** {@return the buffer's real capacity, after rounding up to a power of two (1 for latest-only)} */
     int capacity();
 
     /**
-     * @return the sequence number of the last message the consumer took; before the first, the
-     *         hub's sequence when the subscription started (so lag counts from there)
+     * {@return the sequence number of the last message the consumer took; before the first, the
+     * hub's sequence when the subscription started (so lag counts from there)}
      */
     long lastSequence();
 
-    /** @return a snapshot of the counters; safe from any thread */
+    /** {@return a snapshot of the counters; safe from any thread} */
     SubscriptionStats stats();
 }

@@ -73,6 +73,8 @@ public final class SubscriptionBuilder<T> {
     }
 
     /**
+     * Sets the strategy of this subscription.
+     *
      * @param overflow the strategy (default: the hub's)
      * @return this
      */
@@ -82,6 +84,8 @@ public final class SubscriptionBuilder<T> {
     }
 
     /**
+     * Sets the buffer size of this subscription.
+     *
      * @param capacity the buffer size, rounded up to a power of two, at most
      *                 {@link Hub.Builder#MAX_CAPACITY} and on the ring engine at most the ring's
      *                 size (default: the hub's)
@@ -93,6 +97,8 @@ public final class SubscriptionBuilder<T> {
     }
 
     /**
+     * Sets the executor of this push subscription's handler.
+     *
      * @param executor runs this push subscription's handler (default: the hub's)
      * @return this
      */

@@ -36,17 +36,19 @@ public final class SubscriptionStats {
         this.peakWorkers = peakWorkers;
     }
 
-    /** @return messages handed to this subscription by the hub, replayed ones included */
+    /** {@return messages handed to this subscription by the hub, replayed ones included} */
     public long offered() {
         return offered;
     }
 
-    /** @return messages its consumer took (poll, drain, await or the push handler) */
+    /** {@return messages its consumer took (poll, drain, await or the push handler)} */
     public long delivered() {
         return delivered;
     }
 
     /**
+     * Drops for one cause.
+     *
      * @param cause a cause
      * @return the drops counted for it
      */
@@ -54,70 +56,70 @@ public final class SubscriptionStats {
         return drops.get(cause);
     }
 
-    /** @return the drops of all causes together */
+    /** {@return the drops of all causes together} */
     public long dropped() {
         return drops.total();
     }
 
-    /** @return drops for {@link DropCause#OLDEST} */
+    /** {@return drops for {@link DropCause#OLDEST}} */
     public long oldest() {
         return drops.get(DropCause.OLDEST);
     }
 
-    /** @return drops for {@link DropCause#NEWEST} */
+    /** {@return drops for {@link DropCause#NEWEST}} */
     public long newest() {
         return drops.get(DropCause.NEWEST);
     }
 
-    /** @return drops for {@link DropCause#SUPERSEDED} */
+    /** {@return drops for {@link DropCause#SUPERSEDED}} */
     public long superseded() {
         return drops.get(DropCause.SUPERSEDED);
     }
 
-    /** @return drops for {@link DropCause#TIMEOUT} */
+    /** {@return drops for {@link DropCause#TIMEOUT}} */
     public long timedOut() {
         return drops.get(DropCause.TIMEOUT);
     }
 
-    /** @return drops for {@link DropCause#DISCONNECTED} */
+    /** {@return drops for {@link DropCause#DISCONNECTED}} */
     public long disconnected() {
         return drops.get(DropCause.DISCONNECTED);
     }
 
-    /** @return drops for {@link DropCause#CLOSED} */
+    /** {@return drops for {@link DropCause#CLOSED}} */
     public long closed() {
         return drops.get(DropCause.CLOSED);
     }
 
-    /** @return messages it holds now, to be delivered; 0 once it has ended */
+    /** {@return messages it holds now, to be delivered; 0 once it has ended} */
     public int depth() {
         return depth;
     }
 
     /**
-     * @return the largest depth seen, at most the capacity: the publisher found it full, or its
-     *         consumer found this many waiting when it read
+     * {@return the largest depth seen, at most the capacity: the publisher found it full, or its
+     * consumer found this many waiting when it read}
      */
     public int highWaterDepth() {
         return highWaterDepth;
     }
 
-    /** @return its real capacity (1 for latest-only) */
+    /** {@return its real capacity (1 for latest-only)} */
     public int capacity() {
         return capacity;
     }
 
-    /** @return the hub's last sequence minus the last sequence its consumer took */
+    /** {@return the hub's last sequence minus the last sequence its consumer took} */
     public long lag() {
         return lag;
     }
 
-    /** @return push workers running now (0 but for {@code elasticWorkers}) */
+    /** {@return push workers running now (0 but for {@code elasticWorkers})} */
     public int workers() {
         return workers;
     }
 
-    /** @return the most push workers that ran at once */
+    /** {@return the most push workers that ran at once} */
     public int peakWorkers() {
         return peakWorkers;
     }

@@ -55,6 +55,8 @@ public final class Topics<K, T> implements AutoCloseable {
     }
 
     /**
+     * A builder for topics whose hubs {@code factory} makes.
+     *
      * @param factory creates the hub of a new topic; called at most once per created hub, possibly
      *                concurrently for different keys
      * @param <K>     the key type
@@ -93,6 +95,8 @@ public final class Topics<K, T> implements AutoCloseable {
     }
 
     /**
+     * The hub of a topic, created on first use.
+     *
      * @param key the topic
      * @return the topic's hub, created if absent
      * @throws IllegalStateException after {@link #close()}
@@ -102,6 +106,8 @@ public final class Topics<K, T> implements AutoCloseable {
     }
 
     /**
+     * The hub of a topic, if it exists.
+     *
      * @param key the topic
      * @return the topic's hub if it exists now; never creates one
      */
@@ -206,12 +212,12 @@ public final class Topics<K, T> implements AutoCloseable {
         return reclaimed;
     }
 
-    /** @return the number of live topics */
+    /** {@return the number of live topics} */
     public int size() {
         return hubs.size();
     }
 
-    /** @return the keys of the live topics, a snapshot */
+    /** {@return the keys of the live topics, a snapshot} */
     public Set<K> keys() {
         return Set.copyOf(hubs.keySet());
     }
@@ -246,6 +252,8 @@ public final class Topics<K, T> implements AutoCloseable {
         }
 
         /**
+         * Sets how long an idle hub lives on.
+         *
          * @param idle how long a hub with no subscriber lives on (default one minute; zero reclaims at the next sweep)
          * @return this
          */
@@ -255,6 +263,8 @@ public final class Topics<K, T> implements AutoCloseable {
         }
 
         /**
+         * Reclaims idle hubs periodically.
+         *
          * @param every run {@link #reclaimIdle()} this often on a virtual thread until {@link #close()}
          * @return this
          */
@@ -264,6 +274,8 @@ public final class Topics<K, T> implements AutoCloseable {
         }
 
         /**
+         * Sets the time source of idleness.
+         *
          * @param clock the time source of idleness (default the system clock)
          * @return this
          */
@@ -272,7 +284,7 @@ public final class Topics<K, T> implements AutoCloseable {
             return this;
         }
 
-        /** @return the registry */
+        /** {@return the registry} */
         public Topics<K, T> build() {
             return new Topics<>(this);
         }

@@ -159,7 +159,7 @@ public final class ConnectionGuard implements AutoCloseable {
         }
     }
 
-    /** @return a builder with the defaults: header 10 s, body 10 s, idle 30 s, no connection limit */
+    /** {@return a builder with the defaults: header 10 s, body 10 s, idle 30 s, no connection limit} */
     public static Builder builder() {
         return new Builder();
     }
@@ -219,7 +219,7 @@ public final class ConnectionGuard implements AutoCloseable {
         return out;
     }
 
-    /** @return connections open on the guarded listener now; any thread */
+    /** {@return connections open on the guarded listener now; any thread} */
     public int openConnections() {
         return open.get();
     }
@@ -232,7 +232,7 @@ public final class ConnectionGuard implements AutoCloseable {
         return closed[reason.ordinal()].sum();
     }
 
-    /** @return every {@link #closed(Reason)} count; any thread */
+    /** {@return every {@link #closed(Reason)} count; any thread} */
     public Map<Reason, Long> stats() {
         Map<Reason, Long> m = new EnumMap<>(Reason.class);
         for (Reason r : Reason.values()) {
@@ -527,7 +527,7 @@ public final class ConnectionGuard implements AutoCloseable {
             return true;
         }
 
-        /** @return the index of the blank line ending the head, or -1 */
+        /** {@return the index of the blank line ending the head, or -1} */
         private static int headEnd(byte[] b, int length) {
             for (int i = 0; i + 3 < length; i++) {
                 if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') {
@@ -952,7 +952,7 @@ public final class ConnectionGuard implements AutoCloseable {
             return this;
         }
 
-        /** @return the guard */
+        /** {@return the guard} */
         public ConnectionGuard build() {
             if (headerTimeout == null) {
                 headerTimeout = Duration.ofSeconds(10);

@@ -22,8 +22,8 @@ public final class ConnectionLimits {
     }
 
     /**
-     * @return the process's open-file limit ({@code RLIMIT_NOFILE}), when the platform reports it
-     *         (Unix-like systems through {@code com.sun.management.UnixOperatingSystemMXBean})
+     * {@return the process's open-file limit ({@code RLIMIT_NOFILE}), when the platform reports it
+     * (Unix-like systems through {@code com.sun.management.UnixOperatingSystemMXBean})}
      */
     public static OptionalLong openFileLimit() {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();

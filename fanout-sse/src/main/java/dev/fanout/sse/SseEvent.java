@@ -54,17 +54,17 @@ public final class SseEvent {
         return new SseEvent(event, data);
     }
 
-    /** @return the event type, empty for the default type */
+    /** {@return the event type, empty for the default type} */
     public Optional<String> event() {
         return Optional.ofNullable(event);
     }
 
-    /** @return the data */
+    /** {@return the data} */
     public String data() {
         return data;
     }
 
-    /** @return {@link System#nanoTime()} when this event was created */
+    /** {@return {@link System#nanoTime()} when this event was created} */
     public long createdNanos() {
         return createdNanos;
     }

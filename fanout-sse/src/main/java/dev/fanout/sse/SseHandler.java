@@ -605,12 +605,12 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         close();
     }
 
-    /** @return streams open now; any thread */
+    /** {@return streams open now; any thread} */
     public int openConnections() {
         return open.get();
     }
 
-    /** @return a snapshot of the counters; any thread, it walks the open connections */
+    /** {@return a snapshot of the counters; any thread, it walks the open connections} */
     public SseStats stats() {
         long dropped = droppedClosed.sum();
         for (Connection c : connections) {
@@ -912,7 +912,7 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
             return this;
         }
 
-        /** @return the handler */
+        /** {@return the handler} */
         public SseHandler<T> build() {
             if (events == null) {
                 events = m -> m instanceof SseEvent e ? e : SseEvent.of(String.valueOf(m));

@@ -73,7 +73,7 @@ public record SseStats(int openConnections, long accepted, long resumed, long re
             this.total = t;
         }
 
-        /** @return how many samples were recorded */
+        /** {@return how many samples were recorded} */
         public long count() {
             return total;
         }
