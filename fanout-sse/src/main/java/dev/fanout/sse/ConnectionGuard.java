@@ -225,6 +225,8 @@ public final class ConnectionGuard implements AutoCloseable {
     }
 
     /**
+     * Connections closed for one reason.
+     *
      * @param reason why
      * @return connections the guard closed for that reason so far; any thread
      */
@@ -901,6 +903,8 @@ public final class ConnectionGuard implements AutoCloseable {
         }
 
         /**
+         * Sets how long a request head may take.
+         *
          * @param timeout how long a request head may take, from the connection (or, for a later
          *                request, from its first byte) to its last header (default 10 s)
          * @return this
@@ -911,6 +915,8 @@ public final class ConnectionGuard implements AutoCloseable {
         }
 
         /**
+         * Sets how long a request body may take.
+         *
          * @param timeout how long a request body may take after its head (default 10 s); the
          *                whole body, not each read, so a client that trickles it is cut off
          * @return this
@@ -921,6 +927,8 @@ public final class ConnectionGuard implements AutoCloseable {
         }
 
         /**
+         * Sets how long a kept-alive connection may wait for its next request.
+         *
          * @param timeout how long a kept-alive connection may wait for its next request after a
          *                response (default 30 s)
          * @return this
@@ -931,6 +939,8 @@ public final class ConnectionGuard implements AutoCloseable {
         }
 
         /**
+         * Shares the listener's connection limit between streams and requests.
+         *
          * @param maxConnections the listener's {@code max-tcp-connections}
          * @param reserve        how many of them waiting connections may not take: above
          *                       {@code maxConnections - reserve} open, the longest-waiting ones

@@ -53,6 +53,8 @@ public final class ConnectionLimits {
     }
 
     /**
+     * The {@code max-tcp-connections} that leaves {@code reserve} file descriptors for the rest of the process.
+     *
      * @param openFileLimit the process's open-file limit
      * @param reserve       descriptors to keep for everything else
      * @return {@code openFileLimit - reserve}, capped to an int, at least 1

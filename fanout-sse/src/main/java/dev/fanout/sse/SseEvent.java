@@ -32,6 +32,8 @@ public final class SseEvent {
     }
 
     /**
+     * An unnamed event.
+     *
      * @param data the data, any text (empty is allowed and is delivered as an empty string)
      * @return an event of the default type ({@code message})
      */
@@ -40,6 +42,8 @@ public final class SseEvent {
     }
 
     /**
+     * A named event.
+     *
      * @param event the event type, not empty, without CR or LF
      * @param data  the data, any text
      * @return an event of that type

@@ -211,6 +211,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
     }
 
     /**
+     * A builder for a handler that streams one hub.
+     *
      * @param hub the hub every request streams
      * @param <T> its message type
      * @return a builder
@@ -222,6 +224,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
     }
 
     /**
+     * A builder for a handler that streams the hub a request names.
+     *
      * @param topic picks the hub for a request (from its path or query, say); empty answers
      *              {@code 404}. Called on the request's thread; it must be thread-safe.
      * @param <T>   the hubs' message type
@@ -695,6 +699,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
 
         /**
+         * Sets how a message becomes an event.
+         *
          * @param events turns a message into its event, once per message; called on some
          *               connection's thread, so it must be thread-safe (default: an
          *               {@link SseEvent} as it is, anything else as {@code SseEvent.of(toString())})
@@ -754,6 +760,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
 
         /**
+         * Sets the strategy of each stream's subscription.
+         *
          * @param overflow each connection's strategy when it falls behind (default
          *                 {@link Overflow#latestOnly()}: a slow client skips to the newest state)
          * @return this
@@ -814,6 +822,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
 
         /**
+         * Sets the buffer size of each stream's subscription.
+         *
          * @param capacity each connection's buffer, for strategies that have one (default 64)
          * @return this
          */
@@ -824,6 +834,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
 
         /**
+         * Sets the most concurrent streams.
+         *
          * @param maxConnections streams open at once; more get {@code 503} (default: no limit).
          *                       Keep it below the listener's {@code maxTcpConnections}
          *                       ({@link ConnectionLimits}) so refused clients get an answer
@@ -836,6 +848,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
 
         /**
+         * Sets the {@code Retry-After} of a refused stream.
+         *
          * @param retryAfter the base of the {@code Retry-After} of a {@code 503}, whole seconds;
          *                   each answer adds a random 0 to 100% of it (default 5 s)
          * @return this
@@ -847,6 +861,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
 
         /**
+         * Sets the heartbeat period.
+         *
          * @param heartbeat how long a stream may be idle before a comment line is written
          *                  (default 15 s); also bounds how long a vanished client goes unseen
          * @return this
@@ -858,6 +874,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
 
         /**
+         * Sets the reconnect delay sent to clients.
+         *
          * @param base   the reconnect delay sent as {@code retry:} (default 2 s)
          * @param jitter a random 0 to {@code jitter} added per stream (default 3 s), so a mass
          *               reconnect is spread out
@@ -871,6 +889,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
 
         /**
+         * Sets how long a stream may stall before it is ended.
+         *
          * @param stallTimeout how long one write may make no progress before the stream is
          *                     evicted (default 10 s)
          * @return this
@@ -882,6 +902,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
 
         /**
+         * Turns resuming from {@code Last-Event-ID} on or off.
+         *
          * @param resume whether a {@code Last-Event-ID} is used at all, as
          *               {@linkplain SseHandler##resume Resume} says (default true)
          * @return this
@@ -893,6 +915,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
 
         /**
+         * Starts a new stream with the hub's latest message, or not.
+         *
          * @param latest whether a new stream starts with the hub's current message (default true)
          * @return this
          */
@@ -903,6 +927,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
 
         /**
+         * Sets the most events written per flush.
+         *
          * @param batchLimit the most events written by one write and flush (default 64)
          * @return this
          */

@@ -48,6 +48,8 @@ public record SseStats(int openConnections, long accepted, long resumed, long re
     }
 
     /**
+     * Disconnects for one cause.
+     *
      * @param cause a cause
      * @return the streams that ended for it
      */
@@ -79,6 +81,8 @@ public record SseStats(int openConnections, long accepted, long resumed, long re
         }
 
         /**
+         * A latency percentile.
+         *
          * @param percentile 0 to 100
          * @return the latency at that percentile (an upper bound), or zero with no samples
          */
