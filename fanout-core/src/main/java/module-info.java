@@ -7,7 +7,8 @@
  */
 module dev.fanout.core {
     requires org.jctools.core;
-    requires com.lmax.disruptor;
+    // only the ring engine uses the Disruptor: users of Engine.queues() may leave it out
+    requires static com.lmax.disruptor;
 
     exports dev.fanout;
     exports dev.fanout.spi;

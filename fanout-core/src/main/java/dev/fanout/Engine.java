@@ -28,9 +28,18 @@ public sealed interface Engine permits Engine.Queues, Engine.Ring {
     /**
      * The ring engine: one LMAX Disruptor ring per hub, with {@code size} slots.
      *
+     * <p>The ring engine needs the LMAX Disruptor ({@code com.lmax:disruptor}), an optional
+     * dependency of Fanout: add it to the class path, or on the module path resolve the module
+     * {@code com.lmax.disruptor} ({@code requires com.lmax.disruptor} in your module, or
+     * {@code --add-modules com.lmax.disruptor}).
+     *
      * @param size the ring's slots, rounded up to a power of two; a subscription's capacity is at
      *             most this
      * @return the ring engine
+     * @throws IllegalArgumentException when {@code size} is not in 1 to
+     *         {@link Hub.Builder#MAX_CAPACITY}
+     * @throws IllegalStateException when the Disruptor is not on the class path or not readable
+     *         on the module path
      */
     static Engine ring(int size) {
         return new Ring(size);
@@ -43,6 +52,8 @@ public sealed interface Engine permits Engine.Queues, Engine.Ring {
      * @param alias the text
      * @return the engine
      * @throws IllegalArgumentException naming the expected forms, for anything else
+     * @throws IllegalStateException for {@code ring:SIZE} without the Disruptor, as
+     *         {@link #ring(int)}
      */
     static Engine parse(String alias) {
         return Aliases.engine(alias);
@@ -89,10 +100,43 @@ public sealed interface Engine permits Engine.Queues, Engine.Ring {
      */
     record Ring(int size) implements Engine {
 
-        /** Validates and rounds up. */
+        /**
+         * Validates and rounds up.
+         *
+         * @throws IllegalArgumentException when {@code size} is not in 1 to
+         *         {@link Hub.Builder#MAX_CAPACITY}
+         * @throws IllegalStateException when the Disruptor is missing, as {@link Engine#ring(int)}
+         */
         public Ring {
             Hub.Builder.checkCapacity(size);
             size = Hub.ceilPowerOfTwo(size);
+            requireDisruptor();
+        }
+
+        /**
+         * The Disruptor is optional: without this check, a ring engine made without it would fail
+         * later, at the first hub, with a {@link NoClassDefFoundError} that names a Disruptor
+         * class. This class names none, so it loads without the Disruptor.
+         */
+        private static void requireDisruptor() {
+            Class<?> ring;
+            try {
+                ring = Class.forName("com.lmax.disruptor.RingBuffer", false, Ring.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                throw missingDisruptor("is neither on the class path nor a resolved module", e);
+            }
+            if (!Ring.class.getModule().canRead(ring.getModule())) {
+                // a named dev.fanout.core reads com.lmax.disruptor only when that module is resolved
+                throw missingDisruptor("is not a module that dev.fanout.core reads (found in "
+                        + ring.getModule() + ")", null);
+            }
+        }
+
+        private static IllegalStateException missingDisruptor(String why, Throwable cause) {
+            return new IllegalStateException("Engine.ring needs the LMAX Disruptor, which " + why
+                    + " (expected: com.lmax:disruptor on the class path, or the module com.lmax.disruptor"
+                    + " resolved on the module path: 'requires com.lmax.disruptor' or"
+                    + " '--add-modules com.lmax.disruptor'; Engine.queues() needs only JCTools)", cause);
         }
 
         @Override
