@@ -66,7 +66,8 @@ public sealed interface Engine permits Engine.Queues, Engine.Ring {
     String alias();
 
     /**
-     * Whether hubs on this engine accept subscriptions with a strategy: {@link #ring(int)} refuses the ones that need a buffer per subscriber.
+     * Whether hubs on this engine accept subscriptions with a strategy: {@link #ring(int)}
+     * refuses the ones that need a buffer per subscriber.
      *
      * @param overflow a strategy
      * @return true when this engine can honour it

@@ -56,7 +56,8 @@ public final class History {
     public static final int MAX_COUNT = 1 << 20;
 
     /**
-     * This history with an age limit too: a message older than {@code age} is dropped even when the count would keep it.
+     * This history with an age limit too: a message older than {@code age} is dropped even when
+     * the count would keep it.
      *
      * @param age also drop messages older than this, more than zero
      * @return a history with both limits

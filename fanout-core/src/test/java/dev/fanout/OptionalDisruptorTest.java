@@ -78,8 +78,8 @@ class OptionalDisruptorTest {
     void classPath_withoutDisruptor_queuesWork_ringRefusedWithAdvice() throws Exception {
         List<String> out = run("--class-path", paths(core, jctools));
         assertEquals("queues: m", out.get(0), out.toString());
-        assertTrue(out.get(1).startsWith("ring refused: Engine.ring needs the LMAX Disruptor, which is neither on the class path"),
-                out.toString());
+        assertTrue(out.get(1).startsWith(
+                "ring refused: Engine.ring needs the LMAX Disruptor, which is neither on the class path"), out.toString());
         assertTrue(out.get(1).contains("com.lmax:disruptor") && out.get(1).contains("--add-modules com.lmax.disruptor"),
                 out.toString());
     }
