@@ -24,6 +24,8 @@ import java.util.Objects;
 @FunctionalInterface
 public interface Authorizer {
     /**
+     * Decides whether a request may open a stream.
+     *
      * @param request the request, before any response is written; read it, do not answer it
      * @return the decision, not null
      */
@@ -46,7 +48,7 @@ public interface Authorizer {
             this.reason = reason;
         }
 
-        /** @return the decision that lets the request open its stream */
+        /** {@return the decision that lets the request open its stream} */
         public static Decision allow() {
             return ALLOW;
         }
@@ -90,12 +92,12 @@ public interface Authorizer {
             return reason;
         }
 
-        /** @return true for {@link #allow()} */
+        /** {@return true for {@link #allow()}} */
         public boolean allowed() {
             return status == 200;
         }
 
-        /** @return 200 for {@link #allow()}, else 401 or 403: the response's status */
+        /** {@return 200 for {@link #allow()}, else 401 or 403: the response's status} */
         public int status() {
             return status;
         }

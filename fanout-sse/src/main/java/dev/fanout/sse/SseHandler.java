@@ -801,6 +801,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
 
         /**
+         * Sets who may open a stream.
+         *
          * @param authorizer decides for each request, before admission and before anything is
          *                   subscribed, whether it may open a stream; a refusal is answered
          *                   {@code 401} or {@code 403} (see {@link Authorizer}). Default: every
