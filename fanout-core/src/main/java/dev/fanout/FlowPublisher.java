@@ -114,12 +114,12 @@ public final class FlowPublisher<T> implements Flow.Publisher<T> {
         return new FlowPublisher<>(hub, overflow, capacity);
     }
 
-    /** @return the hub */
+    /** {@return the hub} */
     public Hub<T> hub() {
         return hub;
     }
 
-    /** @return the strategy each subscriber gets */
+    /** {@return the strategy each subscriber gets} */
     public Overflow overflow() {
         return overflow;
     }

@@ -89,6 +89,8 @@ public final class HubSubscriber<T> implements Flow.Subscriber<T> {
     }
 
     /**
+     * A builder for a subscriber that publishes into {@code hub}.
+     *
      * @param hub the hub to publish into, one that numbers its own messages
      * @param <T> the item type
      * @return a builder
@@ -178,19 +180,19 @@ public final class HubSubscriber<T> implements Flow.Subscriber<T> {
     }
 
     /**
-     * @return a stage that completes when this subscriber ends, as the class description says; a
-     *         copy, so completing it does not change this subscriber
+     * {@return a stage that completes when this subscriber ends, as the class description says; a
+     * copy, so completing it does not change this subscriber}
      */
     public CompletableFuture<Void> completion() {
         return completion.copy();
     }
 
-    /** @return how many items were handed to {@link Hub#publish} and taken (published or deduplicated) */
+    /** {@return how many items were handed to {@link Hub#publish} and taken (published or deduplicated)} */
     public long published() {
         return published;
     }
 
-    /** @return the hub */
+    /** {@return the hub} */
     public Hub<T> hub() {
         return hub;
     }
@@ -220,6 +222,8 @@ public final class HubSubscriber<T> implements Flow.Subscriber<T> {
         }
 
         /**
+         * Sets how much the subscriber requests from its upstream.
+         *
          * @param batchSize the upstream's outstanding demand at most: requested at first, then
          *                  refilled by half of it as publishes return (default 64)
          * @return this
@@ -261,7 +265,7 @@ public final class HubSubscriber<T> implements Flow.Subscriber<T> {
             return this;
         }
 
-        /** @return the subscriber */
+        /** {@return the subscriber} */
         public HubSubscriber<T> build() {
             if (batchSize == 0) {
                 batchSize = 64;

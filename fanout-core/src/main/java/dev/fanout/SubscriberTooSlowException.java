@@ -14,8 +14,11 @@ import java.util.Objects;
 public final class SubscriberTooSlowException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The name of the hub the subscription belonged to. */
     private final String hub;
+    /** The messages the subscriber was given before the disconnect. */
     private final long delivered;
+    /** The messages the disconnect dropped. */
     private final long dropped;
 
     SubscriberTooSlowException(String hub, Overflow overflow, SubscriptionStats stats) {
@@ -27,22 +30,22 @@ public final class SubscriberTooSlowException extends RuntimeException {
         this.dropped = stats.dropped(DropCause.DISCONNECTED);
     }
 
-    /** @return {@link CloseReason#SLOW}: why the subscription ended */
+    /** {@return {@link CloseReason#SLOW}: why the subscription ended} */
     public CloseReason closeReason() {
         return CloseReason.SLOW;
     }
 
-    /** @return the name of the hub the subscription belonged to */
+    /** {@return the name of the hub the subscription belonged to} */
     public String hubName() {
         return hub;
     }
 
-    /** @return how many messages the subscriber was given before the disconnect */
+    /** {@return how many messages the subscriber was given before the disconnect} */
     public long delivered() {
         return delivered;
     }
 
-    /** @return how many messages the disconnect dropped: the one that found the buffer full and those it held */
+    /** {@return how many messages the disconnect dropped: the one that found the buffer full and those it held} */
     public long dropped() {
         return dropped;
     }
