@@ -34,7 +34,7 @@ public final class Delivery<T> {
         return new Delivery<>(Checks.positive("sequence", sequence), Objects.requireNonNull(message, "message"));
     }
 
-    /** @return the hub's sequence number for this message, at least 1 */
+    /** {@return the hub's sequence number for this message, at least 1} */
     public long sequence() {
         return sequence;
     }

@@ -780,7 +780,7 @@ public final class Hub<T> implements AutoCloseable {
         }
     }
 
-    /** @return true for a hub built with {@link Builder#externalSequence()} */
+    /** {@return true for a hub built with {@link Builder#externalSequence()}} */
     boolean followsExternalSequence() {
         return externalSequence;
     }
@@ -1229,7 +1229,7 @@ public final class Hub<T> implements AutoCloseable {
             return this;
         }
 
-        /** @return the hub */
+        /** {@return the hub} */
         public Hub<T> build() {
             if (backfill != null && (history == null || history.isNone())) {
                 throw new IllegalStateException("backfill: set without a history (expected:"

@@ -20,6 +20,7 @@ public final class RedisStreamException extends RuntimeException {
         UNKNOWN
     }
 
+    /** Whether the failed command may have reached the stream. */
     private final Outcome outcome;
 
     RedisStreamException(Outcome outcome, String message, Throwable cause) {
@@ -27,7 +28,7 @@ public final class RedisStreamException extends RuntimeException {
         this.outcome = outcome;
     }
 
-    /** @return whether the message may be in the stream */
+    /** {@return whether the message may be in the stream} */
     public Outcome outcome() {
         return outcome;
     }

@@ -128,6 +128,8 @@ public final class RedisStreamHub<T> implements AutoCloseable {
     }
 
     /**
+     * A builder for a hub on the Redis Stream {@code key}.
+     *
      * @param uri   the Redis to use, e.g. {@code RedisURI.create("redis://127.0.0.1:6379")}
      * @param key   the stream's key; its counter and epoch are kept at {@code key:meta} (in a
      *              Redis Cluster, give the key a hash tag such as {@code {board}} so both land
@@ -173,8 +175,8 @@ public final class RedisStreamHub<T> implements AutoCloseable {
     // ------------------------------------------------------------------ subscribe
 
     /**
-     * @return a subscription builder on the local hub of the current epoch; a subscriber that
-     *         resumes should use {@link #subscriberAfter(Position)}
+     * {@return a subscription builder on the local hub of the current epoch; a subscriber that
+     * resumes should use {@link #subscriberAfter(Position)}}
      */
     public SubscriptionBuilder<T> subscriber() {
         return local.subscriber();
@@ -444,29 +446,29 @@ public final class RedisStreamHub<T> implements AutoCloseable {
     // ------------------------------------------------------------------ accessors
 
     /**
-     * @return the local hub of the current epoch, for its statistics and to subscribe; it is
-     *         replaced when the epoch changes. Publish through {@link #publish(Object)}, never into it.
+     * {@return the local hub of the current epoch, for its statistics and to subscribe; it is
+     * replaced when the epoch changes. Publish through {@link #publish(Object)}, never into it.}
      */
     public Hub<T> local() {
         return local;
     }
 
-    /** @return the current epoch, as this instance knows it */
+    /** {@return the current epoch, as this instance knows it} */
     public String epoch() {
         return local.epoch();
     }
 
-    /** @return the position of the last message this instance has delivered to its local hub */
+    /** {@return the position of the last message this instance has delivered to its local hub} */
     public Position position() {
         return local.position();
     }
 
-    /** @return the stream's key */
+    /** {@return the stream's key} */
     public String key() {
         return store.key();
     }
 
-    /** @return this instance's counters; any thread */
+    /** {@return this instance's counters; any thread} */
     public RedisStreamStats stats() {
         return new RedisStreamStats(readPosition, published.get(), publishFailures.get(), read.get(), missed.get(),
                 undecodable.get(), epochChanges.get(), readErrors.get(), recoveries.get(), backfilled.get(),
@@ -558,6 +560,8 @@ public final class RedisStreamHub<T> implements AutoCloseable {
         }
 
         /**
+         * Names the local hub and the reader thread.
+         *
          * @param name names the local hub and the reader thread (default {@code redis-<key>})
          * @return this
          */
@@ -568,6 +572,8 @@ public final class RedisStreamHub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets how many entries the stream keeps.
+         *
          * @param maxLength about how many entries the stream keeps ({@code XADD MAXLEN ~}; Redis
          *                  may keep somewhat more), and so how far back a resume can reach
          *                  (default 100,000)
@@ -583,6 +589,8 @@ public final class RedisStreamHub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets what each local hub keeps for resumes.
+         *
          * @param history what each instance's local hub keeps for resumes without a round trip
          *                (default {@code History.last(1024)}); not {@link History#none()}
          * @return this
@@ -597,6 +605,8 @@ public final class RedisStreamHub<T> implements AutoCloseable {
         }
 
         /**
+         * Chooses the local hub's engine.
+         *
          * @param engine the local hub's engine (default {@link Engine#queues()})
          * @return this
          */
@@ -607,6 +617,8 @@ public final class RedisStreamHub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets the local hub's default subscription capacity.
+         *
          * @param capacity the local hub's default subscription capacity (default the hub's)
          * @return this
          */
@@ -617,6 +629,8 @@ public final class RedisStreamHub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets the local hub's default strategy.
+         *
          * @param overflow the local hub's default strategy (default the hub's); a lossless
          *                 subscriber slows this instance's reader when it falls behind
          * @return this
@@ -628,6 +642,8 @@ public final class RedisStreamHub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets the local hub's listener.
+         *
          * @param listener the local hub's listener (default none)
          * @return this
          */
@@ -638,6 +654,8 @@ public final class RedisStreamHub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets how long a command waits for Redis.
+         *
          * @param timeout how long a command waits for Redis's answer (default 2 s); a publish
          *                without an answer by then fails with outcome {@code UNKNOWN}
          * @return this
@@ -649,6 +667,8 @@ public final class RedisStreamHub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets how long one read waits for entries.
+         *
          * @param block how long one {@code XREAD} waits for entries (default 1 s); also how often
          *              an idle reader checks the stream's epoch
          * @return this
@@ -660,6 +680,8 @@ public final class RedisStreamHub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets how long a resume waits for this instance to catch up.
+         *
          * @param catchUpWait how long {@link RedisStreamHub#subscriberAfter(Position)} waits for
          *                    this instance to reach a position that is ahead of it (default 2 s)
          * @return this
@@ -671,6 +693,8 @@ public final class RedisStreamHub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets the most entries one read returns.
+         *
          * @param readBatch the most entries one {@code XREAD} returns (default 256)
          * @return this
          */
@@ -681,6 +705,8 @@ public final class RedisStreamHub<T> implements AutoCloseable {
         }
 
         /**
+         * Sets the most entries a resume reads back.
+         *
          * @param maxBackfill the most entries a resume reads back from the stream (default
          *                    10,000); a subscriber further behind than the local history and this
          *                    gets a gap

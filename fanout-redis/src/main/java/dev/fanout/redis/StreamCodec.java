@@ -16,24 +16,30 @@ import java.util.function.Function;
 public interface StreamCodec<T> {
 
     /**
+     * Encodes a message for the stream.
+     *
      * @param message the message, not null
      * @return its text, not null
      */
     String encode(T message);
 
     /**
+     * Decodes a message read from the stream.
+     *
      * @param text what {@link #encode} gave, as read back from the stream
      * @return the message, not null; what it throws makes the entry unreadable on this instance
      *         (it is skipped and counted in {@link RedisStreamStats#undecodable()})
      */
     T decode(String text);
 
-    /** @return the codec of plain strings: stored as they are */
+    /** {@return the codec of plain strings: stored as they are} */
     static StreamCodec<String> strings() {
         return of(Function.identity(), Function.identity());
     }
 
     /**
+     * A codec of two functions.
+     *
      * @param encoder message to text
      * @param decoder text to message
      * @param <T>     the message type

@@ -265,7 +265,7 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
     }
 
-    /** @return true when the authorizer allows the request; else it has been answered */
+    /** {@return true when the authorizer allows the request; else it has been answered} */
     private boolean authorized(ServerRequest req, ServerResponse res) {
         Authorizer.Decision d;
         try {
@@ -288,7 +288,7 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         return false;
     }
 
-    /** @return the request's strategy: its {@code overflow} parameter if allowed, else the default; null when answered 400 */
+    /** {@return the request's strategy: its {@code overflow} parameter if allowed, else the default; null when answered 400} */
     private Overflow choose(ServerRequest req, ServerResponse res) {
         String alias = req.query().first(OVERFLOW_PARAMETER).orElse(null);
         if (alias == null) {
