@@ -1,0 +1,110 @@
+package dev.fanout;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import java.time.Duration;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Mode;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.Signal;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.II_Result;
+
+/**
+ * The queue engine's consumer wake-up. A consumer about to wait announces it (a push drain task
+ * sets its run state to idle; a pull consumer in {@code await} sets its waiter), issues a full
+ * fence and looks at its buffer again; the publisher offers, issues a full fence
+ * ({@code Hub.fanOut}) and reads the announcement ({@code QueueDispatcher.wake}). Of the two
+ * reads at least one must see the other side's write: never a message left in the buffer with
+ * the consumer gone to sleep and no wake-up sent.
+ */
+public final class ConsumerWakeStress {
+
+    private ConsumerWakeStress() {
+    }
+
+    /**
+     * A push subscription's drain task going idle against a publish. The task was scheduled by
+     * message 1; the consumer actor runs it (it delivers 1, finds nothing more and goes idle)
+     * while the publisher actor publishes message 2. r1: messages the task delivered; r2: drain
+     * tasks the publish scheduled.
+     */
+    @JCStressTest
+    @Description("Queue engine, push: a drain task going idle races a publish; the message must be taken or a task scheduled")
+    @Outcome(id = "2, 0", expect = ACCEPTABLE, desc = "The task took message 2 itself; the publish found it running, or nothing left to do.")
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "The task went idle first; the publish saw it idle and scheduled the next task.")
+    @Outcome(id = "1, 0", expect = FORBIDDEN, desc = "Lost wake-up: the task went idle without seeing message 2, the publish saw it running.")
+    @Outcome(id = "2, 1", expect = FORBIDDEN, desc = "Two drain tasks: the publish scheduled one while the task took the message.")
+    @Outcome(expect = FORBIDDEN, desc = "Anything else.")
+    @State
+    public static class QueuePush {
+        private final Tasks tasks = new Tasks();
+        private final Received received = new Received();
+        private final Hub<Integer> hub = Hub.<Integer>builder().epoch("jcstress").capacity(4).executor(tasks).build();
+        private final Runnable drain;
+
+        public QueuePush() {
+            hub.subscribe(Overflow.dropNewest(), received);
+            hub.publish(1); // the idle subscription schedules its drain task
+            drain = tasks.take();
+        }
+
+        @Actor
+        public void consumer() {
+            drain.run();
+        }
+
+        @Actor
+        public void publisher() {
+            hub.publish(2);
+        }
+
+        @Arbiter
+        public void arbiter(II_Result r) {
+            r.r1 = received.count;
+            r.r2 = tasks.scheduled;
+        }
+    }
+
+    /**
+     * A pull consumer in {@code await()} against the publish that gives it a message. The
+     * consumer has registered for wake-ups (its first {@code await} did, and no publish was in
+     * flight to acknowledge), so an untimed {@code await()} parks with no timer: a lost wake-up
+     * leaves it parked for good. Both sides start from a spin on one flag so that they meet in
+     * the consumer's announce, fence and last look.
+     */
+    @JCStressTest(Mode.Termination)
+    @Description("Queue engine, pull: await() racing the publish that gives it its message must return")
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "await() returned: it saw the message before parking, or the publish unparked it.")
+    @Outcome(id = "STALE", expect = FORBIDDEN, desc = "Lost wake-up: await() parked with the message in its buffer and nobody woke it.")
+    @State
+    public static class QueueAwait {
+        private final Hub<Integer> hub = Hub.<Integer>builder().epoch("jcstress").capacity(4).build();
+        private final PullSubscription<Integer> sub = hub.subscribe(Overflow.dropNewest());
+        private volatile boolean go;
+
+        public QueueAwait() {
+            if (sub.await(Duration.ofNanos(1)).isPresent()) { // registers: publishes fence and signal from now on
+                throw new IllegalStateException("nothing was published yet");
+            }
+        }
+
+        @Actor
+        public void consumer() {
+            while (!go) {
+                Thread.onSpinWait();
+            }
+            sub.await();
+        }
+
+        @Signal
+        public void publisher() {
+            go = true;
+            hub.publish(1);
+        }
+    }
+}
