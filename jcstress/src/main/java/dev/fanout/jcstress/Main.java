@@ -16,9 +16,10 @@ import org.openjdk.jcstress.infra.collectors.TestResult;
  * The entry point of {@code jcstress.jar}: runs jcstress 0.16 with the given options, exactly as
  * {@code org.openjdk.jcstress.Main} does, and then exits with a status a build can act on.
  *
- * <p>jcstress 0.16 itself exits with 0 whenever its options parse, also when tests failed, erred
- * or no test matched the filter; it reports failures only in its text and HTML reports. This
- * class reads the run's result blob back and exits with:
+ * <p>jcstress 0.16 itself exits with 1 when its options do not parse or when a test failed or
+ * erred (its last report step throws an {@code AssertionError} listing them, which ends the
+ * JVM), and with 0 otherwise, also when no test matched the filter ("No matching tests"). This
+ * class runs it, reads the run's result blob back and exits with:
  * <ul>
  *   <li>0: at least one test ran, and every result passed (no forbidden outcome, no error);</li>
  *   <li>1: the options did not parse;</li>
@@ -45,7 +46,12 @@ public final class Main {
             org.openjdk.jcstress.Main.main(args);
             return;
         }
-        new JCStress(opts).run();
+        try {
+            new JCStress(opts).run();
+        } catch (AssertionError failures) {
+            // jcstress's report of failed tests, printed in full above it: the verdict counts them
+            System.out.println(failures.getMessage());
+        }
         System.exit(verdict(opts.getResultFile()));
     }
 
