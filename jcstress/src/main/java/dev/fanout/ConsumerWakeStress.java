@@ -77,21 +77,23 @@ public final class ConsumerWakeStress {
     }
 
     /**
-     * A pull consumer in {@code await()} against the publish that gives it a message. The
-     * consumer has registered for wake-ups (its first {@code await} did, and no publish was in
-     * flight to acknowledge), so an untimed {@code await()} parks with no timer: a lost wake-up
-     * leaves it parked for good. Both sides start from a spin on one flag so that they meet in
-     * the consumer's announce, fence and last look.
+     * A pull consumer in {@code await()} against the publisher that gives it its messages, a
+     * thousand times per run of the actor: the consumer awaits messages 1 to 1,000 one by one
+     * while the publisher publishes them, so it catches up and waits again and again, and each
+     * wait races a publish. The consumer registered for wake-ups before (its first
+     * {@code await} did, and no publish was in flight to acknowledge), so an untimed
+     * {@code await()} parks with no timer: a lost wake-up leaves it parked for good. The buffer
+     * holds all 1,000, so the publisher never waits.
      */
     @JCStressTest(Mode.Termination)
-    @Description("Queue engine, pull: await() racing the publish that gives it its message must return")
-    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "await() returned: it saw the message before parking, or the publish unparked it.")
-    @Outcome(id = "STALE", expect = FORBIDDEN, desc = "Lost wake-up: await() parked with the message in its buffer and nobody woke it.")
+    @Description("Queue engine, pull: await() racing the publishes that give it its messages must always return")
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "All 1,000 awaits returned their message: each saw it before parking, or its publish unparked it.")
+    @Outcome(id = "STALE", expect = FORBIDDEN, desc = "Lost wake-up: await() parked with a message in its buffer and nobody woke it.")
     @State
     public static class QueueAwait {
-        private final Hub<Integer> hub = Hub.<Integer>builder().epoch("jcstress").capacity(4).build();
+        static final int MESSAGES = 1_000;
+        private final Hub<Integer> hub = Hub.<Integer>builder().epoch("jcstress").capacity(1_024).build();
         private final PullSubscription<Integer> sub = hub.subscribe(Overflow.dropNewest());
-        private volatile boolean go;
 
         public QueueAwait() {
             if (sub.await(Duration.ofNanos(1)).isPresent()) { // registers: publishes fence and signal from now on
@@ -101,16 +103,19 @@ public final class ConsumerWakeStress {
 
         @Actor
         public void consumer() {
-            while (!go) {
-                Thread.onSpinWait();
+            for (long i = 1; i <= MESSAGES; i++) {
+                long seq = sub.await().orElseThrow().sequence();
+                if (seq != i) {
+                    throw new IllegalStateException("sequence " + seq + ", expected " + i);
+                }
             }
-            sub.await();
         }
 
         @Signal
         public void publisher() {
-            go = true;
-            hub.publish(1);
+            for (int i = 1; i <= MESSAGES; i++) {
+                hub.publish(i);
+            }
         }
     }
 }

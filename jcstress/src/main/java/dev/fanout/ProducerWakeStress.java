@@ -18,46 +18,56 @@ import org.openjdk.jcstress.annotations.State;
  * that takes unparks it if it sees the announcement, with no fence of its own. So the wake-up
  * may be lost when both act at the same instant, and the publisher parks in bounded steps
  * ({@link ProducerBackoff}) to find the room anyway. The claim tested: a publisher waiting for
- * room always gets it once a consumer takes, even though the subscriber's wait limit here is a
- * day. A publisher that relied on the unpark alone would stay parked.
+ * room always gets it once a consumer takes, though the subscriber's wait limit is a day here.
+ * A publisher that relied on the unpark alone would stay parked.
  *
- * <p>Both sides start from a spin on one flag so that the consumer's take meets the publisher's
- * announcement.
+ * <p>The actor publishes 1,000 messages into a subscriber that holds one; a consumer thread
+ * started by the signal takes them as fast as it can, polling without ever parking. So nearly
+ * every publish finds the subscriber full and races the take that makes room. The consumer
+ * thread is a daemon: if the publisher stays parked, it spins until jcstress ends the VM.
  */
 public final class ProducerWakeStress {
+    static final int MESSAGES = 1_000;
 
     private ProducerWakeStress() {
     }
 
+    /** Starts a daemon thread that takes {@link #MESSAGES} messages from {@code sub}, never parking. */
+    static void startConsumer(PullSubscription<Integer> sub) {
+        Thread t = new Thread(() -> {
+            int taken = 0;
+            while (taken < MESSAGES) {
+                if (sub.poll().isPresent()) {
+                    taken++;
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+        }, "consumer");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** The queue engine: the publisher waits in {@code QueueDispatcher.awaitRoom}, announced in {@code QueueLane}. */
     @JCStressTest(Mode.Termination)
-    @Description("Queue engine: a publisher parked for room must finish once the consumer takes")
-    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "The publish returned: it found the room, was unparked, or looked again after a step.")
+    @Description("Queue engine: a publisher parking for room 1,000 times must always finish")
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "All 1,000 publishes returned: each found the room, was unparked, or looked again after a step.")
     @Outcome(id = "STALE", expect = FORBIDDEN, desc = "The publisher stayed parked although the subscriber had room.")
     @State
     public static class Queue {
         private final Hub<Integer> hub = Hub.<Integer>builder().epoch("jcstress").capacity(1).build();
         private final PullSubscription<Integer> sub = hub.subscribe(Overflow.slowProducer(Duration.ofDays(1)));
-        private volatile boolean go;
-
-        public Queue() {
-            hub.publish(1); // the subscriber is full
-        }
 
         @Actor
         public void publisher() {
-            while (!go) {
-                Thread.onSpinWait();
+            for (int i = 1; i <= MESSAGES; i++) {
+                hub.publish(i);
             }
-            hub.publish(2);
         }
 
         @Signal
         public void consumer() {
-            go = true;
-            if (sub.poll().isEmpty()) {
-                throw new IllegalStateException("message 1 was published before the race");
-            }
+            startConsumer(sub);
         }
     }
 
@@ -66,33 +76,24 @@ public final class ProducerWakeStress {
      * cursor's allowance, announced in {@code parkedPublisher}.
      */
     @JCStressTest(Mode.Termination)
-    @Description("Ring engine: a publisher parked for a lossless cursor must finish once the consumer takes")
-    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "The publish returned: it found the room, was unparked, or looked again after a step.")
+    @Description("Ring engine: a publisher parking for a lossless cursor 1,000 times must always finish")
+    @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "All 1,000 publishes returned: each found the room, was unparked, or looked again after a step.")
     @Outcome(id = "STALE", expect = FORBIDDEN, desc = "The publisher stayed parked although the cursor had moved.")
     @State
     public static class Ring {
         private final Hub<Integer> hub = Hub.<Integer>builder().epoch("jcstress").engine(Engine.ring(4)).capacity(1).build();
         private final PullSubscription<Integer> sub = hub.subscribe(Overflow.slowProducer(Duration.ofDays(1)));
-        private volatile boolean go;
-
-        public Ring() {
-            hub.publish(1); // the subscriber holds its capacity
-        }
 
         @Actor
         public void publisher() {
-            while (!go) {
-                Thread.onSpinWait();
+            for (int i = 1; i <= MESSAGES; i++) {
+                hub.publish(i);
             }
-            hub.publish(2);
         }
 
         @Signal
         public void consumer() {
-            go = true;
-            if (sub.poll().isEmpty()) {
-                throw new IllegalStateException("message 1 was published before the race");
-            }
+            startConsumer(sub);
         }
     }
 }
