@@ -77,23 +77,27 @@ public final class ConsumerWakeStress {
     }
 
     /**
-     * A pull consumer in {@code await()} against the publisher that gives it its messages, a
-     * thousand times per run of the actor: the consumer awaits messages 1 to 1,000 one by one
-     * while the publisher publishes them, so it catches up and waits again and again, and each
-     * wait races a publish. The consumer registered for wake-ups before (its first
-     * {@code await} did, and no publish was in flight to acknowledge), so an untimed
-     * {@code await()} parks with no timer: a lost wake-up leaves it parked for good. The buffer
-     * holds all 1,000, so the publisher never waits.
+     * A pull consumer in {@code await()} against the publish that gives it its message, a
+     * thousand times per run of the actor. The consumer awaits messages 1 to 1,000 one by one;
+     * a publisher thread started by the signal publishes each message as soon as the consumer
+     * has taken the one before, so every publish races the consumer's way into {@code await}
+     * (its look, announcement, fence and last look), and no later publish can make up for a
+     * lost wake-up. The consumer registered for wake-ups before (its first {@code await} did,
+     * and no publish was in flight to acknowledge), so an untimed {@code await()} parks with no
+     * timer: a lost wake-up leaves it parked for good. The publisher thread is a daemon: if the
+     * consumer stays parked, it spins until jcstress ends the VM.
      */
     @JCStressTest(Mode.Termination)
-    @Description("Queue engine, pull: await() racing the publishes that give it its messages must always return")
+    @Description("Queue engine, pull: await() racing the publish of the message it waits for must always return")
     @Outcome(id = "TERMINATED", expect = ACCEPTABLE, desc = "All 1,000 awaits returned their message: each saw it before parking, or its publish unparked it.")
-    @Outcome(id = "STALE", expect = FORBIDDEN, desc = "Lost wake-up: await() parked with a message in its buffer and nobody woke it.")
+    @Outcome(id = "STALE", expect = FORBIDDEN, desc = "Lost wake-up: await() parked with its message in the buffer and nobody woke it.")
     @State
     public static class QueueAwait {
         static final int MESSAGES = 1_000;
-        private final Hub<Integer> hub = Hub.<Integer>builder().epoch("jcstress").capacity(1_024).build();
+        private final Hub<Integer> hub = Hub.<Integer>builder().epoch("jcstress").capacity(4).build();
         private final PullSubscription<Integer> sub = hub.subscribe(Overflow.dropNewest());
+        /** The last sequence the consumer took. */
+        private volatile long taken;
 
         public QueueAwait() {
             if (sub.await(Duration.ofNanos(1)).isPresent()) { // registers: publishes fence and signal from now on
@@ -108,14 +112,22 @@ public final class ConsumerWakeStress {
                 if (seq != i) {
                     throw new IllegalStateException("sequence " + seq + ", expected " + i);
                 }
+                taken = seq;
             }
         }
 
         @Signal
         public void publisher() {
-            for (int i = 1; i <= MESSAGES; i++) {
-                hub.publish(i);
-            }
+            Thread t = new Thread(() -> {
+                for (int i = 1; i <= MESSAGES; i++) {
+                    while (taken < i - 1) {
+                        Thread.onSpinWait();
+                    }
+                    hub.publish(i);
+                }
+            }, "publisher");
+            t.setDaemon(true);
+            t.start();
         }
     }
 }
