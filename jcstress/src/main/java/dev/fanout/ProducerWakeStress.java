@@ -4,6 +4,7 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Description;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -22,8 +23,9 @@ import org.openjdk.jcstress.annotations.State;
  * A publisher that relied on the unpark alone would stay parked.
  *
  * <p>The actor publishes 1,000 messages into a subscriber that holds one; a consumer thread
- * started by the signal takes them as fast as it can, polling without ever parking. So nearly
- * every publish finds the subscriber full and races the take that makes room. The consumer
+ * started by the signal takes them, polling without ever parking and pausing a random moment
+ * after each take. So publishes find the subscriber full and race the take that makes room at
+ * every point of their way into the park. The consumer
  * thread is a daemon: if the publisher stays parked, it spins until jcstress ends the VM.
  */
 public final class ProducerWakeStress {
@@ -32,13 +34,20 @@ public final class ProducerWakeStress {
     private ProducerWakeStress() {
     }
 
-    /** Starts a daemon thread that takes {@link #MESSAGES} messages from {@code sub}, never parking. */
+    /**
+     * Starts a daemon thread that takes {@link #MESSAGES} messages from {@code sub}, never
+     * parking. After each take it spins a random 0 to 63 times, so that its takes fall at every
+     * point of the publisher's way from a full buffer into its park.
+     */
     static void startConsumer(PullSubscription<Integer> sub) {
         Thread t = new Thread(() -> {
             int taken = 0;
             while (taken < MESSAGES) {
                 if (sub.poll().isPresent()) {
                     taken++;
+                    for (int spins = ThreadLocalRandom.current().nextInt(64); spins > 0; spins--) {
+                        Thread.onSpinWait();
+                    }
                 } else {
                     Thread.onSpinWait();
                 }
