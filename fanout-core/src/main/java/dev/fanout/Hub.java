@@ -869,12 +869,27 @@ public final class Hub<T> implements AutoCloseable {
     }
 
     /**
-     * {@return a snapshot of the hub's counters and the sums over every subscription it has had;
-     * any thread}
+     * {@return a snapshot of the hub's counters, the sums over every subscription it has had, and
+     * the depth and lag of the attached ones; any thread} It walks the subscriptions: a
+     * monitoring thread should take one per scrape, not one per value it exports.
      */
     public HubStats stats() {
-        return new HubStats(sequence(), subscribers.length, subscribed.get(), disconnects.get(), handlerErrors.get(),
-                ledgers.totals());
+        long seq = sequence();
+        AbstractSubscription<T>[] attached = subscribers;
+        long depth = 0;
+        long maxDepth = 0;
+        long lag = 0;
+        long maxLag = 0;
+        for (AbstractSubscription<T> s : attached) {
+            long d = s.ledger.depth();
+            long l = Math.max(0, seq - s.ledger.lastSequence());
+            depth += d;
+            maxDepth = Math.max(maxDepth, d);
+            lag += l;
+            maxLag = Math.max(maxLag, l);
+        }
+        return new HubStats(seq, attached.length, subscribed.get(), disconnects.get(), handlerErrors.get(),
+                ledgers.totals(), new long[] {depth, maxDepth, lag, maxLag});
     }
 
     @Override

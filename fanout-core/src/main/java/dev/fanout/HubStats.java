@@ -1,15 +1,19 @@
 package dev.fanout;
 
 /**
- * A snapshot of a hub's counters, taken by {@link Hub#stats()}: its own, plus the sums over
- * every subscription it has had, the ended ones included.
+ * A snapshot of a hub's counters, taken by {@link Hub#stats()}: its own, the sums over every
+ * subscription it has had, the ended ones included, and the depth and lag of the subscriptions
+ * attached now. {@link Topics#stats()} gives the same snapshot for all the hubs of a registry.
  *
  * <p>Read from any thread; approximate while traffic flows, exact once it has stopped: then
- * {@code offered() == delivered() + dropped() + } the depths of the open subscriptions.
+ * {@code offered() == delivered() + dropped() + depth()}.
  *
  * <p>Immutable. Made only by the library, so counters can be added without breaking callers.
  */
 public final class HubStats {
+    /** The stats of a hub that never had a message or a subscriber. */
+    static final HubStats EMPTY = new HubStats(0, 0, 0, 0, 0, new long[Ledgers.WIDTH], new long[4]);
+
     private final long published;
     private final int subscribers;
     private final long subscribed;
@@ -18,8 +22,17 @@ public final class HubStats {
     private final long offered;
     private final long delivered;
     private final DropCounts drops;
+    private final long depth;
+    private final long maxDepth;
+    private final long lag;
+    private final long maxLag;
 
-    HubStats(long published, int subscribers, long subscribed, long disconnects, long handlerErrors, long[] totals) {
+    /**
+     * @param totals the {@link Ledgers} layout: drops by cause, offered, delivered
+     * @param gauges over the attached subscriptions: depth summed, depth max, lag summed, lag max
+     */
+    HubStats(long published, int subscribers, long subscribed, long disconnects, long handlerErrors, long[] totals,
+             long[] gauges) {
         this.published = published;
         this.subscribers = subscribers;
         this.subscribed = subscribed;
@@ -28,6 +41,26 @@ public final class HubStats {
         this.offered = totals[Ledgers.OFFERED];
         this.delivered = totals[Ledgers.DELIVERED];
         this.drops = DropCounts.of(totals);
+        this.depth = gauges[0];
+        this.maxDepth = gauges[1];
+        this.lag = gauges[2];
+        this.maxLag = gauges[3];
+    }
+
+    /**
+     * The stats of two hubs as one: counters and the depth and lag sums added, the maxima the
+     * larger of the two. For {@link Topics#stats()}.
+     */
+    HubStats plus(HubStats o) {
+        long[] totals = new long[Ledgers.WIDTH];
+        for (DropCause c : DropCause.values()) {
+            totals[c.ordinal()] = dropped(c) + o.dropped(c);
+        }
+        totals[Ledgers.OFFERED] = offered + o.offered;
+        totals[Ledgers.DELIVERED] = delivered + o.delivered;
+        return new HubStats(published + o.published, subscribers + o.subscribers, subscribed + o.subscribed,
+                disconnects + o.disconnects, handlerErrors + o.handlerErrors, totals,
+                new long[] {depth + o.depth, Math.max(maxDepth, o.maxDepth), lag + o.lag, Math.max(maxLag, o.maxLag)});
     }
 
     /** {@return messages that got a sequence number (the last sequence number)} */
@@ -113,23 +146,51 @@ public final class HubStats {
         return drops.get(DropCause.CLOSED);
     }
 
+    /**
+     * @return messages the attached subscriptions hold now, summed: what {@code offered()} counts
+     *         that is neither delivered nor dropped yet
+     */
+    public long depth() {
+        return depth;
+    }
+
+    /** @return the largest {@link SubscriptionStats#depth()} of the attached subscriptions, 0 with none */
+    public long maxDepth() {
+        return maxDepth;
+    }
+
+    /**
+     * @return {@link SubscriptionStats#lag()} summed over the attached subscriptions: how far, in
+     *         sequence numbers, their consumers are behind the last publish
+     */
+    public long lag() {
+        return lag;
+    }
+
+    /** @return the largest {@link SubscriptionStats#lag()} of the attached subscriptions, 0 with none */
+    public long maxLag() {
+        return maxLag;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof HubStats s && s.published == published && s.subscribers == subscribers
                 && s.subscribed == subscribed && s.disconnects == disconnects && s.handlerErrors == handlerErrors
-                && s.offered == offered
-                && s.delivered == delivered && s.drops.equals(drops);
+                && s.offered == offered && s.delivered == delivered && s.drops.equals(drops)
+                && s.depth == depth && s.maxDepth == maxDepth && s.lag == lag && s.maxLag == maxLag;
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(published, subscribers, subscribed, disconnects, handlerErrors, offered, delivered, drops);
+        return java.util.Objects.hash(published, subscribers, subscribed, disconnects, handlerErrors, offered, delivered, drops,
+                depth, maxDepth, lag, maxLag);
     }
 
     @Override
     public String toString() {
         return "HubStats[published=" + published + ", subscribers=" + subscribers + ", subscribed=" + subscribed
                 + ", disconnects=" + disconnects + ", handlerErrors=" + handlerErrors + ", offered=" + offered + ", delivered=" + delivered
-                + ", dropped=" + dropped() + (dropped() == 0 ? "" : " (" + drops + ")") + "]";
+                + ", dropped=" + dropped() + (dropped() == 0 ? "" : " (" + drops + ")") + ", depth=" + depth
+                + ", maxDepth=" + maxDepth + ", lag=" + lag + ", maxLag=" + maxLag + "]";
     }
 }

@@ -184,6 +184,11 @@ final class Ledger<T> {
         account(t);
     }
 
+    /** Any thread. @return what it holds now, as {@link SubscriptionStats#depth()} counts it (0 once ended) */
+    long depth() {
+        return isClosed() ? 0 : preface.remaining() + lane.held();
+    }
+
     /** Any thread: the depth it holds now is a high water seen, unless it has ended. */
     void observeDepth() {
         if (!isClosed()) {

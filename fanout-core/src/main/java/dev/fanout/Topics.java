@@ -25,6 +25,9 @@ import java.util.function.UnaryOperator;
  * {@link Builder#sweepEvery(Duration)} run it on a virtual thread that ends with
  * {@link #close()}. No thread is started otherwise.
  *
+ * <p>{@link #stats()} sums the statistics of every hub the registry has had: a reclaimed hub's
+ * final counts are kept, so the totals never go down when topics come and go.
+ *
  * @param <K> the key type (with {@code equals} and {@code hashCode})
  * @param <T> the message type
  */
@@ -36,6 +39,13 @@ public final class Topics<K, T> implements AutoCloseable {
     private final ConcurrentHashMap<K, Entry<T>> hubs = new ConcurrentHashMap<>();
     private final Thread sweeper;
     private volatile boolean closed;
+    /**
+     * Guards {@link #retired} and {@link Entry#retired}: a hub leaves the map only after its
+     * stats were added to {@code retired} under this lock, so {@link #stats()}, which sums under
+     * it, counts every hub exactly once.
+     */
+    private final Object retiring = new Object();
+    private HubStats retired = HubStats.EMPTY;
 
     private Topics(Builder<K, T> b) {
         this.factory = b.factory;
@@ -70,6 +80,7 @@ public final class Topics<K, T> implements AutoCloseable {
     private static final class Entry<T> {
         final Hub<T> hub;
         volatile long idleSince; // 0 while in use
+        boolean retired; // guarded by Topics.retiring
 
         Entry(Hub<T> hub) {
             this.hub = hub;
@@ -87,7 +98,7 @@ public final class Topics<K, T> implements AutoCloseable {
             // close() ran meanwhile and may not have seen this entry (the map's insert and the
             // flag's write are both volatile, so at least one of the two sees the other)
             e.hub.close();
-            hubs.remove(key, e);
+            retire(key, e);
             throw new IllegalStateException("topics are closed");
         }
         e.idleSince = 0;
@@ -156,7 +167,7 @@ public final class Topics<K, T> implements AutoCloseable {
                 if (!e.hub.isClosed()) {
                     throw closedHub; // not a reclaim race: a misuse the caller must see
                 }
-                hubs.remove(key, e);
+                retire(key, e);
             }
         }
     }
@@ -176,7 +187,7 @@ public final class Topics<K, T> implements AutoCloseable {
             if (r != Hub.CLOSED || closed) {
                 return r;
             }
-            hubs.remove(key, e); // reclaimed under us: go again on a new hub
+            retire(key, e); // reclaimed under us: go again on a new hub
         }
     }
 
@@ -205,7 +216,7 @@ public final class Topics<K, T> implements AutoCloseable {
                 since = now;
             }
             if (now - since >= idleMillis && e.hub.closeIfUnused()) {
-                hubs.remove(kv.getKey(), e);
+                retire(kv.getKey(), e);
                 reclaimed++;
             }
         }
@@ -229,9 +240,44 @@ public final class Topics<K, T> implements AutoCloseable {
         if (sweeper != null) {
             sweeper.interrupt();
         }
-        for (var it = hubs.values().iterator(); it.hasNext(); ) {
-            it.next().hub.close();
-            it.remove();
+        for (var kv : hubs.entrySet()) {
+            kv.getValue().hub.close();
+            retire(kv.getKey(), kv.getValue());
+        }
+    }
+
+    /**
+     * Removes a closed hub, its final stats kept in {@link #retired} first (once, whoever of
+     * the reclaimer, a retrying caller and {@link #close()} gets here first).
+     */
+    private void retire(K key, Entry<T> e) {
+        synchronized (retiring) {
+            if (!e.retired) {
+                e.retired = true;
+                retired = retired.plus(e.hub.stats());
+            }
+        }
+        hubs.remove(key, e);
+    }
+
+    /**
+     * The statistics of every hub this registry has had, as one: the counters summed over the
+     * live hubs and the reclaimed ones (kept as they were when reclaimed, so no total ever goes
+     * down), {@link HubStats#subscribers()} and the depth and lag over the live hubs. After
+     * {@link #close()} the totals stay as they were at the close. Any thread; it takes every
+     * live hub's {@link Hub#stats()}, so take one per scrape.
+     *
+     * @return the sums
+     */
+    public HubStats stats() {
+        synchronized (retiring) {
+            HubStats sum = retired;
+            for (Entry<T> e : hubs.values()) {
+                if (!e.retired) {
+                    sum = sum.plus(e.hub.stats());
+                }
+            }
+            return sum;
         }
     }
 
