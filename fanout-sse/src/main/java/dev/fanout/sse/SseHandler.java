@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * A Helidon SE {@link Handler} that streams a {@link Hub} to every request as Server-Sent Events.
@@ -183,6 +184,8 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
     private final LongAdder droppedClosed = new LongAdder();
     private final LongAdder[] disconnects = new LongAdder[SseDisconnect.values().length];
     private final LatencyHistogram latency = new LatencyHistogram();
+    /** Copy on write, under {@code this}; read once per flush. */
+    private volatile LongConsumer[] latencyListeners = new LongConsumer[0];
 
     private SseHandler(Builder<T> b) {
         this.topic = b.topic;
@@ -521,9 +524,18 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
             }
             write(data); // a failed write ends the stream, and this writer with it
             long now = System.nanoTime();
+            LongConsumer[] listeners = latencyListeners;
             for (FrameCache.Frame f : batch) {
                 if (f.sequence > liveAfter) { // only live events are samples: a state or a replay is old, not late
-                    latency.record(now - f.createdNanos);
+                    long nanos = now - f.createdNanos;
+                    latency.record(nanos);
+                    for (LongConsumer l : listeners) {
+                        try {
+                            l.accept(nanos);
+                        } catch (Throwable e) { // a listener never ends a stream
+                            LOG.log(Level.DEBUG, "latency listener failed", e);
+                        }
+                    }
                 }
             }
             events.add(batch.size());
@@ -612,6 +624,43 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
     /** {@return streams open now; any thread} */
     public int openConnections() {
         return open.get();
+    }
+
+    /**
+     * Adds a listener of the publish-to-flush latency samples, the ones
+     * {@link SseStats#latency()} counts from now on: a metrics library's timer, say. It is
+     * called on the stream's thread right after each flush, once per live event the flush
+     * sent, with the latency in nanoseconds; many streams call it at once, so it must be
+     * thread-safe and quick. What it throws is logged at DEBUG and ends nothing. Any thread.
+     *
+     * @param listener receives latencies in nanoseconds
+     */
+    public synchronized void addLatencyListener(LongConsumer listener) {
+        Objects.requireNonNull(listener, "listener");
+        LongConsumer[] ls = java.util.Arrays.copyOf(latencyListeners, latencyListeners.length + 1);
+        ls[ls.length - 1] = listener;
+        latencyListeners = ls;
+    }
+
+    /**
+     * Removes a listener added by {@link #addLatencyListener}; a flush under way may still call
+     * it once. Any thread.
+     *
+     * @param listener the listener (compared by identity)
+     * @return true when it was registered
+     */
+    public synchronized boolean removeLatencyListener(LongConsumer listener) {
+        LongConsumer[] ls = latencyListeners;
+        for (int i = 0; i < ls.length; i++) {
+            if (ls[i] == listener) {
+                LongConsumer[] rest = new LongConsumer[ls.length - 1];
+                System.arraycopy(ls, 0, rest, 0, i);
+                System.arraycopy(ls, i + 1, rest, i, rest.length - i);
+                latencyListeners = rest;
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@return a snapshot of the counters; any thread, it walks the open connections} */

@@ -12,6 +12,8 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongConsumer;
 import org.junit.jupiter.api.Test;
 
 @ServerTest
@@ -105,6 +107,44 @@ class SseStreamTest {
             assertTrue(after.latency().count() >= 100);
         } finally {
             clients.forEach(SseClient::close);
+        }
+    }
+
+    @Test
+    void latencyListeners_getEveryLiveSample_aThrowingOneEndsNothing_aRemovedOneNoMore() throws Exception {
+        List<Long> samples = new CopyOnWriteArrayList<>();
+        LongConsumer recording = samples::add;
+        LongConsumer throwing = nanos -> {
+            throw new IllegalStateException("a listener's bug");
+        };
+        HANDLER.addLatencyListener(throwing);
+        HANDLER.addLatencyListener(recording);
+        try (SseClient a = SseClient.open(events); SseClient b = SseClient.open(events)) {
+            awaitSubscribers(2);
+            long before = HANDLER.stats().latency().count();
+            for (int m = 0; m < 3; m++) {
+                HUB.publish(SseEvent.of("timed " + m));
+                assertEquals("timed " + m, a.next().data(), "the throwing listener ended no stream");
+                assertEquals("timed " + m, b.next().data());
+            }
+            // recorded right after each flush, which the client may read first
+            Await.until(() -> samples.size() >= 6, () -> "samples " + samples.size());
+            long counted = HANDLER.stats().latency().count() - before;
+            assertEquals(counted, samples.size(), "the listener got each sample the stats counted");
+            assertTrue(samples.stream().allMatch(n -> n >= 0), samples::toString);
+
+            assertTrue(HANDLER.removeLatencyListener(recording));
+            assertTrue(!HANDLER.removeLatencyListener(recording), "removed once");
+            int seen = samples.size();
+            HUB.publish(SseEvent.of("untimed"));
+            assertEquals("untimed", a.next().data());
+            assertEquals("untimed", b.next().data());
+            Await.until(() -> HANDLER.stats().latency().count() - before >= counted + 2,
+                    () -> "latency count " + HANDLER.stats().latency().count());
+            assertEquals(seen, samples.size(), "a removed listener gets no more samples");
+        } finally {
+            HANDLER.removeLatencyListener(throwing);
+            HANDLER.removeLatencyListener(recording);
         }
     }
 }
