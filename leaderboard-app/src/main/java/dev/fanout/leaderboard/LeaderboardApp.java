@@ -6,11 +6,10 @@ import dev.fanout.sse.ConnectionGuard;
 import dev.fanout.sse.ConnectionLimits;
 import dev.fanout.sse.SseHandler;
 import io.helidon.config.Config;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.NotFoundException;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.observe.ObserveFeature;
-import io.helidon.webserver.observe.metrics.MetricsObserver;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -94,14 +93,13 @@ public final class LeaderboardApp implements AutoCloseable {
                     .maxTcpConnections(maxTcpConnections)
                     .shutdownHook(false) // close() stops it, in order; Main's hook calls close()
                     .featuresDiscoverServices(false)
-                    .addFeature(ObserveFeature.builder()
-                            .observersDiscoverServices(false)
-                            .addObserver(MetricsObserver.builder().endpoint("/metrics").build())
-                            .build())
                     .directHandlers(JsonErrors.create(mapper))
                     .routing(r -> r.register(service)
                             .get("/stream-leaderboard", stream)
                             .get("/spectators", new Spectators(stream::openConnections, mapper))
+                            .get("/metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, AppMetrics.CONTENT_TYPE)
+                                    .send(metrics.scrape()))
+                            .any(service::unrouted)
                             .error(NotFoundException.class, service::notFound));
             this.server = guard.install(builder).build().start();
         } catch (RuntimeException e) {

@@ -26,7 +26,7 @@ import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
- * The HTTP API of DESIGN.md section 4, except {@code /metrics} (Helidon's metrics observer) and
+ * The HTTP API of DESIGN.md section 4, except {@code /metrics} ({@link AppMetrics#scrape()}) and
  * {@code /stream-leaderboard} (fanout-sse's handler, see {@link LeaderboardApp}).
  *
  * <p>Every response body is JSON written by Jackson, errors included:
@@ -98,10 +98,18 @@ final class LeaderboardService implements HttpService {
             Map.entry(Pattern.compile("/metrics"), "GET"));
 
     /**
-     * Routing's error handler for requests no route took: 405 with {@code Allow} for a known path
-     * with another method, 404 otherwise; both with a JSON body.
+     * Routing's error handler for a {@link NotFoundException}: as {@link #unrouted}.
      */
     void notFound(ServerRequest req, ServerResponse res, NotFoundException e) {
+        unrouted(req, res);
+    }
+
+    /**
+     * The last route, for requests no other route took: 405 with {@code Allow} for a known path
+     * with another method, 404 otherwise; both with a JSON body. (Helidon answers a request that
+     * no route matches through the direct handler, not the error handlers, unless a filter ran.)
+     */
+    void unrouted(ServerRequest req, ServerResponse res) {
         String path = req.path().path();
         for (Map.Entry<Pattern, String> a : ALLOWED) {
             if (a.getKey().matcher(path).matches()) {

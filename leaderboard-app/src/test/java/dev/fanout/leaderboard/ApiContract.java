@@ -275,7 +275,9 @@ abstract class ApiContract {
         assertTrue(body.contains("leaderboard_submissions_total{outcome=\"duplicate\""), body);
         assertTrue(body.contains("leaderboard_store_latency_seconds"), body);
         assertTrue(body.contains("leaderboard_streams_open"), body);
-        assertTrue(body.contains("fanout_hub_published_total"), body);
+        assertTrue(body.contains("fanout_hub_published_total{hub=\"leaderboard\"}"), body);
+        assertTrue(body.contains("leaderboard_store_latency_seconds_bucket{op=\"apply\""), "a histogram: " + body);
+        assertTrue(body.contains("jvm_memory_used_bytes"), body);
     }
 
     @Test
@@ -310,9 +312,20 @@ abstract class ApiContract {
             expected.put("fanout_sse_dropped_total{", null);
             expected.put("fanout_sse_disconnects_total{cause=\"client_gone\"", null);
             expected.put("fanout_sse_disconnects_total{cause=\"stalled\"", null);
-            expected.put("fanout_sse_latency_seconds_bucket{le=\"0.000128\"", null);
-            expected.put("fanout_sse_latency_seconds_bucket{le=\"+Inf\"", "1.0");
-            expected.put("fanout_sse_latency_seconds_count{", "1.0");
+            // a Micrometer timer: a percentile histogram plus the app's 100 ms and 1 s objectives
+            expected.put("fanout_sse_latency_seconds_bucket{endpoint=\"stream-leaderboard\",le=\"1.0\"", "1");
+            expected.put("fanout_sse_latency_seconds_bucket{endpoint=\"stream-leaderboard\",le=\"+Inf\"", "1");
+            expected.put("fanout_sse_latency_seconds_count{endpoint=\"stream-leaderboard\"", "1");
+            expected.put("fanout_sse_latency_seconds_sum{endpoint=\"stream-leaderboard\"", null);
+            expected.put("fanout_sse_latency_seconds_max{endpoint=\"stream-leaderboard\"", null);
+            // fanout-micrometer's hub meters: one subscriber, the stream, that took both snapshots
+            expected.put("fanout_hub_published_total{hub=\"leaderboard\"", null);
+            expected.put("fanout_hub_delivered_total{hub=\"leaderboard\"", "2.0");
+            expected.put("fanout_hub_subscribers{hub=\"leaderboard\"", "1.0");
+            expected.put("fanout_hub_depth{hub=\"leaderboard\"", "0.0");
+            expected.put("fanout_hub_lag_max{hub=\"leaderboard\"", "0.0");
+            expected.put("fanout_hub_handler_errors_total{hub=\"leaderboard\"", "0.0");
+            expected.put("fanout_hub_dropped_total{cause=\"superseded\",hub=\"leaderboard\"", null);
             expected.forEach((series, value) -> assertTrue(body.lines().anyMatch(l -> l.startsWith(series)
                     && (value == null || l.endsWith(" " + value))), series + " " + value + " in\n" + body));
         }
