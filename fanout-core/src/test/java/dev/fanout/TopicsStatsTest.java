@@ -95,7 +95,8 @@ class TopicsStatsTest {
             started.await();
             long last = 0;
             List<String> dips = new ArrayList<>();
-            for (int reads = 0; reads < 2_000; reads++) {
+            // at least 2,000 reads, overlapping at least 10,000 publishes (however the threads are scheduled)
+            for (int reads = 0; reads < 2_000 || accepted.get() < 10_000; reads++) {
                 long now = t.stats().published();
                 if (now < last) {
                     dips.add(last + " -> " + now);
