@@ -3,11 +3,11 @@
  * ({@link dev.fanout.micrometer.FanoutMetrics}) and for fanout-sse's endpoints
  * ({@link dev.fanout.micrometer.SseMetrics}; fanout-sse is optional, needed only by that class).
  */
-@SuppressWarnings("requires-transitive-automatic") // Micrometer ships automatic modules
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"}) // Micrometer ships automatic modules
 module dev.fanout.micrometer {
     requires transitive dev.fanout.core;
     requires transitive micrometer.core;
-    requires static dev.fanout.sse;
+    requires static transitive dev.fanout.sse; // SseMetrics' API names SseHandler
 
     exports dev.fanout.micrometer;
 }

@@ -91,6 +91,7 @@ class SseMetricsTest {
     }
 
     @Test
+    @SuppressWarnings("try") // a is closed early on purpose: a client that goes away
     void countersAndTheLatencyTimer_followTheEndpoint() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         AtomicLong clock = new AtomicLong();
