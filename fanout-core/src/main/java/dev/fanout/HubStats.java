@@ -147,27 +147,27 @@ public final class HubStats {
     }
 
     /**
-     * @return messages the attached subscriptions hold now, summed: what {@code offered()} counts
-     *         that is neither delivered nor dropped yet
+     * {@return messages the attached subscriptions hold now, summed: what {@code offered()}
+     * counts that is neither delivered nor dropped yet}
      */
     public long depth() {
         return depth;
     }
 
-    /** @return the largest {@link SubscriptionStats#depth()} of the attached subscriptions, 0 with none */
+    /** {@return the largest {@link SubscriptionStats#depth()} of the attached subscriptions, 0 with none} */
     public long maxDepth() {
         return maxDepth;
     }
 
     /**
-     * @return {@link SubscriptionStats#lag()} summed over the attached subscriptions: how far, in
-     *         sequence numbers, their consumers are behind the last publish
+     * {@return {@link SubscriptionStats#lag()} summed over the attached subscriptions: how far, in
+     * sequence numbers, their consumers are behind the last publish}
      */
     public long lag() {
         return lag;
     }
 
-    /** @return the largest {@link SubscriptionStats#lag()} of the attached subscriptions, 0 with none */
+    /** {@return the largest {@link SubscriptionStats#lag()} of the attached subscriptions, 0 with none} */
     public long maxLag() {
         return maxLag;
     }

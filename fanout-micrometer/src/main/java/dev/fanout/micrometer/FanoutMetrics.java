@@ -86,6 +86,8 @@ public final class FanoutMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
+     * A binder for a hub's meters, tagged {@code hub=}<i>name</i>.
+     *
      * @param hub  the hub
      * @param name its {@code hub} tag
      * @return a binder for the hub's meters
@@ -95,6 +97,8 @@ public final class FanoutMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
+     * A binder for a hub's meters, tagged {@code hub=}<i>name</i> and {@code tags}.
+     *
      * @param hub  the hub
      * @param name its {@code hub} tag
      * @param tags more tags for every meter
@@ -106,6 +110,9 @@ public final class FanoutMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
+     * A binder for a topic registry's meters, summed over its hubs ({@link Topics#stats()}),
+     * tagged {@code hub=}<i>name</i>.
+     *
      * @param topics the registry
      * @param name   its {@code hub} tag
      * @return a binder for the registry's meters, summed over its hubs
@@ -115,6 +122,9 @@ public final class FanoutMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
+     * A binder for a topic registry's meters, summed over its hubs ({@link Topics#stats()}),
+     * tagged {@code hub=}<i>name</i> and {@code tags}.
+     *
      * @param topics the registry
      * @param name   its {@code hub} tag
      * @param tags   more tags for every meter

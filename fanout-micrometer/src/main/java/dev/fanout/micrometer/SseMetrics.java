@@ -88,6 +88,9 @@ public final class SseMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
+     * A binder for an SSE endpoint's meters, tagged {@code endpoint=}<i>name</i>, its latency
+     * timer with the percentile histogram only.
+     *
      * @param handler the endpoint
      * @param name    its {@code endpoint} tag
      * @return a binder for the endpoint's meters
@@ -97,6 +100,10 @@ public final class SseMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
+     * A binder for an SSE endpoint's meters, tagged {@code endpoint=}<i>name</i> and
+     * {@code tags}, its latency timer with a bucket at each service-level objective besides the
+     * percentile histogram.
+     *
      * @param handler                the endpoint
      * @param name                   its {@code endpoint} tag
      * @param tags                   more tags for every meter
