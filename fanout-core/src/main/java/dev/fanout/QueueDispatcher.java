@@ -46,9 +46,12 @@ final class QueueDispatcher<T> implements Dispatcher<T> {
         int fullCount = 0;
         for (AbstractSubscription<T> s : subs) {
             Ledger<T> ledger = s.ledger;
-            if (!ledger.isOpen()) {
+            if (ledger.isClosed()) {
                 continue; // ended while the array was read: it is offered nothing more
             }
+            // a draining one (the hub closed) still takes a publish that raced the close on a
+            // single-publisher hub, as the Hub Javadoc says; if it ends meanwhile, the message
+            // counts as dropped CLOSED with what else it held
             tally.subscribers++;
             ledger.producer.add(Counts.FLOW, 1);
             QueueLane<T> lane = (QueueLane<T>) ledger.lane;
