@@ -47,11 +47,18 @@ final class QueueDispatcher<T> implements Dispatcher<T> {
         for (AbstractSubscription<T> s : subs) {
             Ledger<T> ledger = s.ledger;
             if (ledger.isClosed()) {
-                continue; // ended while the array was read: it is offered nothing more
+                if (ledger.reason().orElse(null) == CloseReason.HUB_CLOSED) {
+                    // a publish that raced a single-publisher hub's close, after this subscriber
+                    // had drained and ended: offered, and dropped CLOSED, as the Hub Javadoc says
+                    tally.subscribers++;
+                    ledger.producer.add(Counts.FLOW, 1);
+                    drop(s, tally, DropCause.CLOSED);
+                }
+                continue; // otherwise ended by its own close: it is offered nothing more
             }
             // a draining one (the hub closed) still takes a publish that raced the close on a
-            // single-publisher hub, as the Hub Javadoc says; if it ends meanwhile, the message
-            // counts as dropped CLOSED with what else it held
+            // single-publisher hub; if it ends meanwhile, the message counts as dropped CLOSED
+            // with what else it held
             tally.subscribers++;
             ledger.producer.add(Counts.FLOW, 1);
             QueueLane<T> lane = (QueueLane<T>) ledger.lane;
