@@ -627,11 +627,15 @@ public final class Hub<T> implements AutoCloseable {
                 s.wakeable = true;
                 wakeable++; // before the array that holds it: a publish that sees it fences for it
             }
-            s.lane.attached();
             AbstractSubscription<T>[] current = subscribers;
             AbstractSubscription<T>[] next = Arrays.copyOf(current, current.length + 1);
             next[current.length] = s;
             subscribers = next;
+            version++;
+            // a live ring cursor starts only now that publishers can see it, and the second
+            // version tells them it now gates: a publisher that runs on meanwhile (a single
+            // publisher takes no lock) only moves where it starts, never past its capacity
+            s.lane.attached();
             version++;
             if (s.parksFromStart()) { // the push subscriptions: they run handlers until they terminate
                 pushLive++;

@@ -110,9 +110,10 @@ final class RingCursor<T> implements Lane<T> {
     }
 
     /**
-     * Called by the hub under its subscriber lock while it adds the subscription to the array the
-     * publishers read: a live cursor starts after what the ring holds now, so no publish that
-     * could miss it in the array writes a slot it reads.
+     * Called by the hub under its subscriber lock right after it added the subscription to the
+     * array the publishers read: a live cursor starts after what the ring holds now. Until then
+     * it does not gate (a single publisher may run on meanwhile; it then starts later); the hub
+     * bumps its list version after this call, so every later publish sees it gate.
      */
     @Override
     public void attached() {
@@ -130,10 +131,11 @@ final class RingCursor<T> implements Lane<T> {
      * its end is not set. A subscription that has just been closed keeps gating until
      * {@link #ended} sets its end, so the end is where the ring stood when it closed: were the
      * producer to run on in between, what it published would fall inside the ended cursor's
-     * range and count as lost for being slow rather than for the close.
+     * range and count as lost for being slow rather than for the close. A live cursor not yet
+     * started (see {@link #attached()}) does not gate: it starts where the ring stands then.
      */
     boolean gates() {
-        return gated && end == OPEN;
+        return gated && end == OPEN && start != Long.MAX_VALUE;
     }
 
     Strategy.RingMode mode() {
