@@ -157,8 +157,8 @@ final class ElasticSubscription<T> extends AbstractSubscription<T> implements Pu
     }
 
     private void handle(Delivery<T> d) {
-        if (ledger.isClosed()) {
-            discarded(1); // closed while this worker took it
+        if (ledger.isClosed() && !ledger.isDrained()) {
+            discarded(1); // closed while this worker took it; a drain that ran out still delivers
             return;
         }
         try {

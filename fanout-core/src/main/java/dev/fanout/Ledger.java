@@ -24,6 +24,8 @@ final class Ledger<T> {
     private static final int OPEN = 0;
     private static final int DRAINING = 1 << 2;
     private static final int CLOSED = 2 << 2;
+    /** Closed because a drain after a hub close ended: what a consumer took before is still delivered. */
+    private static final int DRAINED = 3 << 2;
     private static final int PHASE = 3 << 2;
     private static final int REASON = 3;
     private static final CloseReason[] REASONS = {null, CloseReason.CLOSED, CloseReason.SLOW, CloseReason.HUB_CLOSED};
@@ -75,7 +77,16 @@ final class Ledger<T> {
 
     /** @return true once it has ended for good: closed, disconnected, or drained after a hub close */
     boolean isClosed() {
-        return (state & PHASE) == CLOSED;
+        return (state & PHASE) >= CLOSED;
+    }
+
+    /**
+     * @return true when it ended because its drain after a hub close ran out: a message a
+     *         consumer took before the end is delivered, not discarded (elastic workers take and
+     *         deliver in two steps, and another worker may end the drain in between)
+     */
+    boolean isDrained() {
+        return (state & PHASE) == DRAINED;
     }
 
     /** @return true while it delivers what it holds after a hub close */
@@ -94,7 +105,7 @@ final class Ledger<T> {
         while (true) {
             int s = state;
             int phase = s & PHASE;
-            if (phase == CLOSED) {
+            if (phase >= CLOSED) {
                 return NOT_CLOSED;
             }
             int next = phase == OPEN ? CLOSED | (why.ordinal() + 1) : CLOSED | (s & REASON);
@@ -117,7 +128,7 @@ final class Ledger<T> {
      */
     boolean finishDrain() {
         int s = state;
-        return (s & PHASE) == DRAINING && isEmpty() && STATE.compareAndSet(this, s, CLOSED | (s & REASON));
+        return (s & PHASE) == DRAINING && isEmpty() && STATE.compareAndSet(this, s, DRAINED | (s & REASON));
     }
 
     Optional<CloseReason> reason() {
