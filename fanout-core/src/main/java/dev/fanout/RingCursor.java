@@ -186,8 +186,16 @@ final class RingCursor<T> implements Lane<T> {
             avail = cachedCursor = ring.getCursor(); // caught up with the cursor seen last: look again
         }
         long e = end;
-        if (e != OPEN && e < avail) {
-            avail = e;
+        if (e != OPEN) {
+            if (((long) NEXT.getVolatile(this) & STALLED) != 0) {
+                // the producer ended it at the message that overflowed it (tryDisconnect): that
+                // message counts DISCONNECTED and is never delivered, whatever this consumer took
+                // of the batch it was reading meanwhile
+                e--;
+            }
+            if (e < avail) {
+                avail = e;
+            }
         }
         long backlog = avail - n + 1;
         if (backlog > capacity) {
