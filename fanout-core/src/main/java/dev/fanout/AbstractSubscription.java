@@ -138,7 +138,9 @@ abstract sealed class AbstractSubscription<T> permits PollingSubscription, Handl
      * @return true when the subscription has ended
      */
     final boolean nothingTaken() {
-        if (lane instanceof RingCursor<T> c && c.overflowed() && ledger.isOpen()) {
+        if (lane instanceof RingCursor<T> c && c.overflowed() && !ledger.isClosed()) {
+            // open: it ends SLOW; draining (a single publisher's publish that raced the hub's close
+            // took it past its capacity): the drain is cut short, what it holds counts CLOSED
             close(CloseReason.SLOW);
         } else if (ledger.isDraining()) {
             finishDrain();

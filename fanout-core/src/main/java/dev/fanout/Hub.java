@@ -137,6 +137,12 @@ public final class Hub<T> implements AutoCloseable {
     private final Condition terminated = subscribersLock.newCondition();
     private volatile AbstractSubscription<T>[] subscribers = AbstractSubscription.none();
     /**
+     * The subscriptions the close found, set before it empties {@link #subscribers}: a
+     * single-publisher hub's publish that read the hub open and then the emptied array still
+     * reaches them, as the class Javadoc promises (null while open).
+     */
+    private volatile AbstractSubscription<T>[] atClose;
+    /**
      * Bumped after every change of {@link #subscribers}, under subscribersLock. A publish reads
      * it before the list: a version it has seen means a list at least as new.
      */
@@ -336,6 +342,12 @@ public final class Hub<T> implements AutoCloseable {
             count++;
             v = version;
             subs = subscribers;
+        }
+        if (subs.length == 0) {
+            AbstractSubscription<T>[] closing = atClose; // written before the array was emptied
+            if (closing != null) {
+                subs = closing;
+            }
         }
         long epoch = wakeEpoch;
         if (epoch != wakeSeenByPublisher) {
@@ -728,6 +740,7 @@ public final class Hub<T> implements AutoCloseable {
         subscribersLock.lock();
         try {
             all = subscribers;
+            atClose = all;
             subscribers = AbstractSubscription.none();
             version++;
         } finally {

@@ -37,6 +37,12 @@ import java.lang.invoke.VarHandle;
 final class RingCursor<T> implements Lane<T> {
     private static final long OPEN = Long.MAX_VALUE;
     /**
+     * The end a hub close sets ({@link #freeze()}): the ring's cursor whenever it is read, which
+     * stops moving once the publish racing the close (on a single-publisher hub) is done, so that
+     * publish is offered to every subscriber the close found, as on the queue engine.
+     */
+    private static final long FROZEN = Long.MAX_VALUE - 1;
+    /**
      * {@code DISCONNECT}: set in {@link #next}'s published value by a producer that found the
      * consumer stalled more than its capacity behind ({@link #tryDisconnect}); positions stay far
      * below it.
@@ -429,9 +435,14 @@ final class RingCursor<T> implements Lane<T> {
         return (int) Math.min(capacity, consumer.get(Counts.HIGH_WATER));
     }
 
-    /** The hub closed: the cursor stops where the ring is now (a lossless one holds the producer until it ends). */
+    /**
+     * The hub closed: the cursor ends where the ring's cursor stops and no longer holds the
+     * producer. A hub with a publish lock has stopped its publishers already; a single-publisher
+     * hub's publish in flight may still write one slot, and that slot is offered to this cursor:
+     * delivered while it drains, counted dropped {@link DropCause#CLOSED} once it has ended.
+     */
     void freeze() {
-        END.compareAndSet(this, OPEN, ring.getCursor());
+        END.compareAndSet(this, OPEN, FROZEN);
     }
 
     /**
