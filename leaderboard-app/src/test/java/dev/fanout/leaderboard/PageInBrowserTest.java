@@ -219,8 +219,8 @@ class PageInBrowserTest {
             try (EmbeddedStore store = EmbeddedStore.open(fresh)) {
                 newEpoch = store.epoch();
                 store.apply(new Game("n1", "test", "dave", "erin", Game.Result.PLAYER1_WINS));
-                store.apply(new Game("n2", "test", "frank", "erin", Game.Result.PLAYER1_WINS));
-                store.apply(new Game("n3", "test", "dave", "frank", Game.Result.PLAYER1_WINS));
+                store.apply(new Game("n2", "test", "alice", "erin", Game.Result.PLAYER1_WINS));
+                store.apply(new Game("n3", "test", "dave", "alice", Game.Result.PLAYER1_WINS));
             }
             assertNotEquals(oldEpoch, newEpoch);
             try (LeaderboardApp again = TestApps.memory(fresh, Map.of("server.port", Integer.toString(port)))) {
@@ -232,21 +232,23 @@ class PageInBrowserTest {
                 assertTrue(back.get("resumed").isNull(), "no resumption within an epoch: " + back);
                 assertEquals(newEpoch, back.get("epoch").asText(), back.toString());
                 assertTrue(back.get("history").asText().matches("new history since .+"), back.toString());
-                // the new board as it is, not as moves from the old one: alice, bob and carol are gone,
-                // nobody is marked new or moved
-                assertEquals(List.of("1 dave 2.0 same 0", "2 frank 1.0 same 0", "3 erin 0.0 same 0"), rows(back), back.toString());
+                // the new board as it is, not as moves from the old one: bob and carol are gone, alice
+                // (first with 2.0 before) is not marked down, nor her score as changed, nobody as new
+                assertEquals(List.of("1 dave 2.0 same 0", "2 alice 1.0 same 0", "3 erin 0.0 same 0"), rows(back), back.toString());
                 for (JsonNode r : back.get("rows")) {
                     assertFalse(r.get("highlighted").asBoolean(), "nothing moved within this history: " + back);
                     assertEquals("", r.get("badge").asText(), back.toString());
+                    assertFalse(r.get("flashing").asBoolean(), back.toString());
+                    assertEquals("false", r.get("scoreChanged").asText(), back.toString());
                 }
                 assertEquals(0, back.get("samples").asInt(), "the state sent on reconnect is no latency sample: " + back);
                 // every reconnect is a new EventSource: it sends no Last-Event-ID of the old history
                 assertEquals(0, again.stream().stats().resumed(), "streams that came with a Last-Event-ID");
 
                 // the next game of the new history is compared with its board: grace new at 2, two down
-                submit(again, "n4", "grace", "frank", 0);
+                submit(again, "n4", "grace", "alice", 0);
                 JsonNode next = awaitPage(browser, p -> p.get("version").asText().equals("4"), "version 4");
-                assertEquals(List.of("1 dave 2.0 same 0", "2 grace 1.0 new 0", "3 frank 1.0 down 1", "4 erin 0.0 down 1"),
+                assertEquals(List.of("1 dave 2.0 same 0", "2 grace 1.0 new 0", "3 alice 1.0 down 1", "4 erin 0.0 down 1"),
                         rows(next), next.toString());
                 assertEquals(1, next.get("samples").asInt(), "one live update: " + next);
             }
