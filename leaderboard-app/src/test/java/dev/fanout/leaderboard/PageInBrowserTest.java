@@ -226,7 +226,7 @@ class PageInBrowserTest {
             try (LeaderboardApp again = TestApps.memory(fresh, Map.of("server.port", Integer.toString(port)))) {
                 JsonNode back = awaitPage(browser, p -> p.get("state").asText().equals("live")
                         && p.get("version").asText().equals("3") && p.get("toastShown").asBoolean(), "live again at version 3, with a note");
-                assertEquals("The server's history was reset: this is its board from the start, at version 3",
+                assertEquals("The server's history was reset: this is its new board, at version 3",
                         back.get("toast").asText(), "a reset, not changes missed across two histories: " + back);
                 assertEquals(newEpoch, back.get("reset").asText(), back.toString());
                 assertTrue(back.get("resumed").isNull(), "no resumption within an epoch: " + back);
