@@ -112,17 +112,24 @@ final class HeadlessChromium implements AutoCloseable {
 
     private static URI pageSocket(int port) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            for (JsonNode t : JSON.readTree(r.body())) {
-                if ("page".equals(t.path("type").asText()) && t.has("webSocketDebuggerUrl")) {
-                    return URI.create(t.get("webSocketDebuggerUrl").asText());
+            String body;
+            try {
+                body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            } catch (java.net.http.HttpTimeoutException e) {
+                body = "(no answer within 5 s: " + e.getMessage() + ")"; // a loaded machine: ask again
+            }
+            if (body.startsWith("[")) {
+                for (JsonNode t : JSON.readTree(body)) {
+                    if ("page".equals(t.path("type").asText()) && t.has("webSocketDebuggerUrl")) {
+                        return URI.create(t.get("webSocketDebuggerUrl").asText());
+                    }
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no page target: " + r.body());
+                throw new IllegalStateException("no page target after 30 s: " + body);
             }
             Thread.sleep(100);
         }

@@ -1,12 +1,15 @@
 package dev.fanout.leaderboard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The live page in a real headless Chromium: rank movement (a row that moves is highlighted and
  * says by how many places, a new entry is marked, a changed score flashes, rows never jump), the
  * live figures (spectators from the server, updates per second, time since the last change, the
- * latency of live updates only), the connection state through a server restart, and the player
- * search. Saves screenshots at a desktop and a phone width in {@code target/browser/}, and in
+ * latency of live updates only), the connection state through a server restart, the player
+ * search, and the ids: a restart on a new journal (a new epoch) is shown as a reset with the new
+ * board, never as changes missed, and within an epoch the board never goes back nor shows a
+ * version twice. Saves screenshots at a desktop and a phone width in {@code target/browser/}, and in
  * {@code docs/images/} when {@code -Dfanout.screenshots=docs} asks for the documentation's copies.
  *
  * <p>Without Chromium the test fails, saying how to install it ({@code bin/run-tests} does), unless
@@ -36,6 +41,12 @@ class PageInBrowserTest {
               state: document.getElementById('conn').dataset.state,
               stateText: document.getElementById('state').textContent,
               resumed: document.getElementById('conn').dataset.resumed || null,
+              reset: document.getElementById('conn').dataset.reset || null,
+              epoch: document.getElementById('version').dataset.epoch || null,
+              toast: document.getElementById('toast').textContent,
+              toastShown: document.getElementById('toast').classList.contains('show'),
+              history: document.getElementById('history') === null ? null
+                  : document.getElementById('history').hidden ? '' : document.getElementById('history').textContent,
               version: document.getElementById('version').textContent,
               spectators: document.getElementById('spectators').textContent,
               rate: document.getElementById('rate').textContent,
@@ -65,6 +76,16 @@ class PageInBrowserTest {
                   found: r.classList.contains('found')
                 }))
             })""";
+
+    /** Records every version the page puts on screen, in {@code window.shownVersions}. */
+    private static final String RECORD_VERSIONS = """
+            (() => {
+              const version = document.getElementById('version');
+              window.shownVersions = [];
+              new MutationObserver(() => window.shownVersions.push(version.textContent))
+                .observe(version, { childList: true, characterData: true, subtree: true });
+              return true;
+            })()""";
 
     @TempDir
     Path dir;
@@ -169,6 +190,113 @@ class PageInBrowserTest {
                 assertEquals("2", back.get("resumed").asText(), "the resumption is shown: " + back);
                 assertEquals(List.of("1 carol 1.0 new 0", "2 alice 1.0 down 1", "3 bob 0.0 down 1"), rows(back), back.toString());
                 assertEquals(0, back.get("samples").asInt(), "the state sent on reconnect is no latency sample: " + back);
+            }
+        }
+    }
+
+    @Test
+    void aNewHistoryOnTheServer_isShownAsAReset_withTheNewBoard_andNoMissedCount() throws Exception {
+        Path chromium = chromiumOrFail();
+        Path journal = dir.resolve("journal");
+        Path fresh = dir.resolve("fresh-journal");
+        int port;
+        try (HeadlessChromium browser = new HeadlessChromium(chromium, dir.resolve("chromium"))) {
+            String oldEpoch;
+            try (LeaderboardApp app = TestApps.memory(journal, Map.of())) {
+                port = app.port();
+                oldEpoch = app.store().epoch();
+                submit(app, "g1", "alice", "bob", 0);
+                submit(app, "g2", "alice", "carol", 0);
+                browser.navigate(TestApps.uri(app, "/"));
+                awaitPage(browser, p -> p.get("version").asText().equals("2") && p.get("state").asText().equals("live"),
+                        "version 2, live");
+            }
+            awaitPage(browser, p -> p.get("state").asText().equals("reconnecting"), "reconnecting");
+
+            // the server comes back on a new journal: a new count, three games in, under a new epoch.
+            // Version 3 after version 2 is not one game later: it is another history.
+            String newEpoch;
+            try (EmbeddedStore store = EmbeddedStore.open(fresh)) {
+                newEpoch = store.epoch();
+                store.apply(new Game("n1", "test", "dave", "erin", Game.Result.PLAYER1_WINS));
+                store.apply(new Game("n2", "test", "alice", "erin", Game.Result.PLAYER1_WINS));
+                store.apply(new Game("n3", "test", "dave", "alice", Game.Result.PLAYER1_WINS));
+            }
+            assertNotEquals(oldEpoch, newEpoch);
+            try (LeaderboardApp again = TestApps.memory(fresh, Map.of("server.port", Integer.toString(port)))) {
+                JsonNode back = awaitPage(browser, p -> p.get("state").asText().equals("live")
+                        && p.get("version").asText().equals("3") && p.get("toastShown").asBoolean(), "live again at version 3, with a note");
+                assertEquals("The server's history was reset: this is its new board, at version 3",
+                        back.get("toast").asText(), "a reset, not changes missed across two histories: " + back);
+                assertEquals(newEpoch, back.get("reset").asText(), back.toString());
+                assertTrue(back.get("resumed").isNull(), "no resumption within an epoch: " + back);
+                assertEquals(newEpoch, back.get("epoch").asText(), back.toString());
+                assertTrue(back.get("history").asText().matches("new history since .+"), back.toString());
+                // the new board as it is, not as moves from the old one: bob and carol are gone, alice
+                // (first with 2.0 before) is not marked down, nor her score as changed, nobody as new
+                assertEquals(List.of("1 dave 2.0 same 0", "2 alice 1.0 same 0", "3 erin 0.0 same 0"), rows(back), back.toString());
+                for (JsonNode r : back.get("rows")) {
+                    assertFalse(r.get("highlighted").asBoolean(), "nothing moved within this history: " + back);
+                    assertEquals("", r.get("badge").asText(), back.toString());
+                    assertFalse(r.get("flashing").asBoolean(), back.toString());
+                    assertEquals("false", r.get("scoreChanged").asText(), back.toString());
+                }
+                assertEquals(0, back.get("samples").asInt(), "the state sent on reconnect is no latency sample: " + back);
+                // every reconnect is a new EventSource: it sends no Last-Event-ID of the old history
+                assertEquals(0, again.stream().stats().resumed(), "streams that came with a Last-Event-ID");
+
+                // the next game of the new history is compared with its board: grace new at 2, two down
+                submit(again, "n4", "grace", "alice", 0);
+                JsonNode next = awaitPage(browser, p -> p.get("version").asText().equals("4"), "version 4");
+                assertEquals(List.of("1 dave 2.0 same 0", "2 grace 1.0 new 0", "3 alice 1.0 down 1", "4 erin 0.0 down 1"),
+                        rows(next), next.toString());
+                assertEquals(1, next.get("samples").asInt(), "one live update: " + next);
+            }
+        }
+    }
+
+    @Test
+    void aServerBehindTheBoard_neverTakesItBack_andARepeatedVersionIsIgnored() throws Exception {
+        Path chromium = chromiumOrFail();
+        Path journal = dir.resolve("journal");
+        Path atTwo = dir.resolve("journal-at-2");
+        int port;
+        try (HeadlessChromium browser = new HeadlessChromium(chromium, dir.resolve("chromium"))) {
+            try (LeaderboardApp app = TestApps.memory(journal, Map.of())) {
+                port = app.port();
+                submit(app, "g1", "alice", "bob", 0);
+                submit(app, "g2", "carol", "alice", 0);
+                browser.navigate(TestApps.uri(app, "/"));
+                awaitPage(browser, p -> p.get("version").asText().equals("2") && p.get("state").asText().equals("live"),
+                        "version 2, live");
+                // the same history two games in: what a server behind this one holds (a replica that
+                // lags, an instance that has not seen the last game yet)
+                Files.copy(journal, atTwo);
+                browser.evaluate(RECORD_VERSIONS);
+                submit(app, "g3", "bob", "carol", 0);
+                awaitPage(browser, p -> p.get("version").asText().equals("3"), "version 3");
+            }
+            awaitPage(browser, p -> p.get("state").asText().equals("reconnecting"), "reconnecting");
+
+            Files.copy(atTwo, journal, StandardCopyOption.REPLACE_EXISTING);
+            try (LeaderboardApp behind = TestApps.memory(journal, Map.of("server.port", Integer.toString(port)))) {
+                JsonNode back = awaitPage(browser, p -> p.get("state").asText().equals("live") && p.get("toastShown").asBoolean(),
+                        "live again, with a note");
+                assertEquals("3", back.get("version").asText(), "version 2 of the same history is older than the board: " + back);
+                assertEquals("Resumed: this server is at version 2, behind the board's 3, which stays until it catches up",
+                        back.get("toast").asText(), back.toString());
+                assertEquals(List.of("1 carol 1.0 same 0", "2 bob 1.0 up 1", "3 alice 1.0 down 1"), rows(back), back.toString());
+                assertEquals("3", back.get("resumed").asText(), back.toString());
+                assertTrue(back.get("reset").isNull(), "the same history: no reset: " + back);
+
+                // it catches up: the same game 3 again (the same board), then game 4
+                submit(behind, "g3", "bob", "carol", 0);
+                submit(behind, "g4", "alice", "bob", 0);
+                JsonNode next = awaitPage(browser, p -> p.get("version").asText().equals("4"), "version 4");
+                assertEquals(List.of("1 alice 2.0 up 2", "2 carol 1.0 down 1", "3 bob 1.0 down 1"), rows(next), next.toString());
+                assertEquals("[\"3\",\"4\"]", browser.evaluate("JSON.stringify(window.shownVersions)").asText(),
+                        "versions the page showed, in order: never back to 2, never 3 twice");
+                assertEquals(2, next.get("samples").asInt(), "live updates: 3 and 4; the repeated 3 is none: " + next);
             }
         }
     }
