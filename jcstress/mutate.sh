@@ -16,7 +16,8 @@ patch="$here/mutations/$name.patch"
 [ -f "$patch" ] || { echo "no mutation $patch" >&2; exit 1; }
 cd "$root"
 git diff --quiet -- fanout-core || { echo "fanout-core has uncommitted changes" >&2; exit 1; }
-trap 'git -C "$root" checkout -q -- fanout-core' EXIT
+# revert, and rebuild so that the jar left behind tests fanout-core as it is in the checkout
+trap 'git -C "$root" checkout -q -- fanout-core; (cd "$root" && mvn -B -o -q -pl fanout-core,jcstress package -DskipTests >/dev/null)' EXIT
 git apply "$patch"
 mvn -B -o -q -pl fanout-core,jcstress package -DskipTests >/dev/null
 out="$here/target/mutation-$name"
