@@ -43,10 +43,20 @@ final class QueueLane<T> implements Lane<T> {
         return buffer.poll();
     }
 
+    /**
+     * The high water from what the drain took, without reading the depth (the publisher's
+     * index, a cache line it has just written): a drain that took fewer than its limit found
+     * at most that many (and what arrived while it ran); one that filled its limit looks at what
+     * is left as well.
+     */
     @Override
     public int drain(Sink<T> sink, int limit, AbstractSubscription<T> s) {
-        look(s);
-        return buffer.drain(sink, limit);
+        int taken = buffer.drain(sink, limit);
+        if (taken > 0) {
+            s.ledger.consumer.raiseFromAnyThread(Counts.HIGH_WATER,
+                    taken < limit ? taken : (long) taken + buffer.size());
+        }
+        return taken;
     }
 
     @Override

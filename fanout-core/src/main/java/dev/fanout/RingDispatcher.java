@@ -35,7 +35,11 @@ final class RingDispatcher<T> implements Dispatcher<T> {
     /** Publisher-owned: the smallest allowance of the lossless subscribers of list version {@link #limitVersion}. */
     private long limit = Long.MIN_VALUE;
     private int limitVersion = -1;
-    /** Publisher-owned: the publish under way waited for room. */
+    /**
+     * Publisher-owned: the publish under way waited for room. Written only when it did, and
+     * cleared by the publish that read it: consumers read {@link #parkedPublisher} after each
+     * lossless take, and a write per publish next to it would cost them a cache miss each.
+     */
     private boolean waited;
 
     RingDispatcher(Hub<T> hub, int size) {
@@ -103,9 +107,9 @@ final class RingDispatcher<T> implements Dispatcher<T> {
     public void fanOut(long sequence, T message, Delivery<T> d, AbstractSubscription<T>[] subs, int version,
                        Tally tally) {
         tally.subscribers = subs.length;
-        waited = false;
         long slot = claim(subs, version, tally);
         if (slot < 0) {
+            waited = false;
             // the hub closed while the publisher waited: the message got no slot, so no cursor
             // counts it; every subscriber counts it offered and dropped CLOSED, as on the queue engine
             for (AbstractSubscription<T> s : subs) {
@@ -117,6 +121,7 @@ final class RingDispatcher<T> implements Dispatcher<T> {
             return;
         }
         if (waited) {
+            waited = false;
             // a subscriber that ended while the publisher waited is not offered the message: its
             // cursor stopped at its end. A lossless one (the usual way out for a full one) counts
             // it offered and dropped CLOSED, as the queue engine's wait for it does; a lossy one

@@ -18,11 +18,10 @@ final class SequencedQueue<T> extends Buffer<T> {
     /** The capacity asked for (a power of two); JCTools' smallest queues hold more, so offers check it. */
     private final int capacity;
     private final boolean smallerThanQueue;
-    /** Publisher: the sequence of the last message queued. */
-    private long lastQueued = Long.MIN_VALUE;
-    /** Consumer: the sequence of the next bare message. */
-    private long expected;
-    private final Resolver resolver = new Resolver();
+    /** Publisher-owned state, on cache lines apart from the consumer's (see {@link Padded}). */
+    private final PublisherSide publisher = new PublisherSide();
+    /** Consumer-owned state: the sink of the drain under way and the next bare message's sequence. */
+    private final Resolver<T> resolver = new Resolver<>();
 
     SequencedQueue(int capacity) {
         this.queue = new SpscAtomicArrayQueue<>(capacity);
@@ -41,16 +40,33 @@ final class SequencedQueue<T> extends Buffer<T> {
         }
     }
 
+    /**
+     * 64 bytes ahead of a subclass's fields (HotSpot lays out a superclass's fields first), so
+     * that what the publisher writes on every offer and what the consumer writes on every take
+     * never share a cache line with each other or with the fields both read, as JCTools pads its
+     * indices apart.
+     */
+    abstract static class Padded {
+        long p00, p01, p02, p03, p04, p05, p06, p07;
+    }
+
+    private static final class PublisherSide extends Padded {
+        /** The sequence of the last message queued. */
+        long lastQueued = Long.MIN_VALUE;
+        long p10, p11, p12, p13, p14, p15, p16;
+    }
+
     @Override
     int offer(Offer<T> o) {
         if (smallerThanQueue && queue.size() >= capacity) {
             return FULL;
         }
+        PublisherSide p = publisher;
         long seq = o.sequence;
-        if (!queue.offer(seq == lastQueued + 1 ? o.message : new Mark(seq, o.message))) {
+        if (!queue.offer(seq == p.lastQueued + 1 ? o.message : new Mark(seq, o.message))) {
             return FULL;
         }
-        lastQueued = seq;
+        p.lastQueued = seq;
         return ACCEPTED;
     }
 
@@ -60,15 +76,8 @@ final class SequencedQueue<T> extends Buffer<T> {
         if (e == null) {
             return null;
         }
-        long seq = sequenceOf(e);
+        long seq = resolver.sequenceOf(e);
         return new Delivery<>(seq, messageOf(e));
-    }
-
-    /** Consumer: the sequence of an element taken now, and the next one's. */
-    private long sequenceOf(Object e) {
-        long seq = e instanceof Mark m ? m.sequence : expected;
-        expected = seq + 1;
-        return seq;
     }
 
     @SuppressWarnings("unchecked")
@@ -78,7 +87,7 @@ final class SequencedQueue<T> extends Buffer<T> {
 
     @Override
     int drain(Sink<T> sink, int limit) {
-        Resolver r = resolver;
+        Resolver<T> r = resolver;
         r.sink = sink;
         try {
             return queue.drain(r, limit);
@@ -87,9 +96,22 @@ final class SequencedQueue<T> extends Buffer<T> {
         }
     }
 
-    /** Hands each element to the sink of the drain under way with its sequence; reused by the consumer. */
-    private final class Resolver implements MessagePassingQueue.Consumer<Object> {
+    /**
+     * Consumer-owned: hands each element to the sink of the drain under way with its sequence;
+     * reused by the consumer. Padded like {@link PublisherSide}.
+     */
+    private static final class Resolver<T> extends Padded implements MessagePassingQueue.Consumer<Object> {
+        /** The sequence of the next bare message. */
+        long expected;
         Sink<T> sink;
+        long p10, p11, p12, p13, p14, p15, p16;
+
+        /** The sequence of an element taken now, and the next one's. */
+        long sequenceOf(Object e) {
+            long seq = e instanceof Mark m ? m.sequence : expected;
+            expected = seq + 1;
+            return seq;
+        }
 
         @Override
         public void accept(Object e) {
@@ -103,7 +125,7 @@ final class SequencedQueue<T> extends Buffer<T> {
         int n = 0;
         Object e;
         while ((e = queue.poll()) != null) {
-            sequenceOf(e);
+            resolver.sequenceOf(e);
             n++;
         }
         return n;
