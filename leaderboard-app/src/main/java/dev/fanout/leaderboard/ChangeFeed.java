@@ -135,9 +135,10 @@ final class ChangeFeed implements AutoCloseable {
                     lastResync = System.nanoTime();
                     long v = store.version();
                     String e = store.epoch();
-                    if (v == lastVersion && e.equals(lastEpoch) || has(e, v)) {
+                    if (snapshots.latest().isPresent() && (v == lastVersion && e.equals(lastEpoch) || has(e, v))) {
                         continue; // a flushed store may reach the same count again: the epoch tells
                     }
+                    // moved, or the stream has nothing (with Redis: its history was lost): read and publish
                 }
                 long wait = lastRead + minIntervalNanos - System.nanoTime();
                 if (wait > 0) {

@@ -13,8 +13,6 @@ import dev.fanout.redis.StreamCodec;
 import dev.fanout.sse.SseHandler;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.HttpException;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -49,7 +47,7 @@ import java.util.Optional;
  * a gap: a reset event, then the current board. An id ahead of this instance (the client came
  * from a faster one) first waits for this instance to read that far ({@link
  * RedisStreamHub#localAfter}); if it cannot within the catch-up wait, the request gets
- * {@code 503}. When the stream's epoch changes, the local hub is replaced and its streams end;
+ * {@code 503} with {@code Retry-After} ({@link NotCaughtUp}). When the stream's epoch changes, the local hub is replaced and its streams end;
  * clients reconnect and are reset.
  *
  * <h2>Redis down at start</h2>
@@ -203,7 +201,8 @@ final class ClusterSnapshots implements SnapshotStream {
         RedisStreamHub<Snapshot> c = cluster;
         if (c == null) {
             if (after.isPresent()) {
-                throw new HttpException("the snapshots' stream is not reachable yet; retry", Status.SERVICE_UNAVAILABLE_503);
+                throw new NotCaughtUp("the snapshots' stream is not reachable yet, so " + after.get()
+                        + " cannot be resumed here now: retry");
             }
             return Optional.of(waiting);
         }
@@ -213,8 +212,21 @@ final class ClusterSnapshots implements SnapshotStream {
         try {
             return Optional.of(c.localAfter(after.get()));
         } catch (RedisStreamException e) {
-            throw new HttpException("this instance has not caught up with " + after.get() + "; retry",
-                    Status.SERVICE_UNAVAILABLE_503);
+            throw new NotCaughtUp("this instance has not read the snapshots' stream as far as " + after.get()
+                    + " (it is at " + c.position() + "), so it cannot resume it without going back: retry");
+        }
+    }
+
+    /**
+     * A stream request whose {@code Last-Event-ID} this instance cannot serve without going back:
+     * answered {@code 503} with {@code Retry-After} ({@link LeaderboardService#notCaughtUp}).
+     */
+    static final class NotCaughtUp extends RuntimeException {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        NotCaughtUp(String message) {
+            super(message, null, false, false);
         }
     }
 

@@ -101,7 +101,8 @@ public final class LeaderboardApp implements AutoCloseable {
                             .get("/metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, AppMetrics.CONTENT_TYPE)
                                     .send(metrics.scrape()))
                             .any(service::unrouted)
-                            .error(NotFoundException.class, service::notFound));
+                            .error(NotFoundException.class, service::notFound)
+                            .error(ClusterSnapshots.NotCaughtUp.class, service::notCaughtUp));
             this.server = guard.install(builder).build().start();
         } catch (RuntimeException e) {
             // undo what started, in reverse order, so a failed start leaks no thread or meter

@@ -200,6 +200,85 @@ class ClusterHopTest {
     }
 
     /**
+     * A spectator that comes from an instance that has read further than this one: this one
+     * waits until it has read as far, then resumes it there, rather than send its older board.
+     */
+    @Test
+    void anIdAheadOfThisInstance_waitsForIt_thenResumesWithNothingOlder() throws Exception {
+        try (TcpProxy slowLink = new TcpProxy(TestRedis.PORT);
+             LeaderboardApp a = TestApps.redis(prefix, Map.of());
+             LeaderboardApp b = TestApps.redis("redis://127.0.0.1:" + slowLink.port(), prefix, Map.of())) {
+            assertEquals(200, TestApps.post(a, ApiContract.game("a1", "amy", "bob", 0), "application/json", null)
+                    .statusCode());
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (b.feed().latest().map(Snapshot::version).orElse(0L) < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, b.feed().latest().orElseThrow().version());
+
+            slowLink.hold(); // b reads nothing more for now
+            assertEquals(200, TestApps.post(a, ApiContract.game("a2", "amy", "cid", 0), "application/json", null)
+                    .statusCode());
+            String id;
+            try (SseClient onA = new SseClient(TestApps.uri(a, "/stream-leaderboard"))) {
+                SseClient.Event e = onA.await(ev -> ev.data().get("version").asLong() == 2, Duration.ofSeconds(10));
+                assertNotNull(e, "version 2 on a");
+                id = e.id();
+            }
+            assertEquals(1, b.feed().latest().orElseThrow().version(), "b is behind");
+            Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                slowLink.release();
+            });
+            try (SseClient onB = new SseClient(TestApps.uri(b, "/stream-leaderboard"), id)) {
+                assertEquals(200, onB.response().statusCode());
+                assertEquals(null, onB.await(ev -> true, Duration.ofMillis(500)),
+                        "up to date once b caught up: nothing at once, and never version 1 or a reset");
+                assertEquals(200, TestApps.post(a, ApiContract.game("a3", "bob", "cid", 0), "application/json", null)
+                        .statusCode());
+                SseClient.Event next = onB.await(ev -> true, Duration.ofSeconds(10));
+                assertNotNull(next);
+                assertEquals("leaderboard", next.type());
+                assertEquals(3, next.data().get("version").asLong());
+            }
+        }
+    }
+
+    /**
+     * An id of this stream that no instance has reached (the client came from an instance that
+     * read further, and this one cannot catch up): answered 503 with {@code Retry-After} after
+     * the catch-up wait, never an older board.
+     */
+    @Test
+    void anIdAheadOfThisInstance_thatItCannotReach_gets503_notAnOlderBoard() throws Exception {
+        try (LeaderboardApp app = TestApps.redis(prefix, Map.of())) {
+            assertEquals(200, TestApps.post(app, ApiContract.game("a1", "amy", "bob", 0), "application/json", null)
+                    .statusCode());
+            String id;
+            try (SseClient c = new SseClient(TestApps.uri(app, "/stream-leaderboard"))) {
+                SseClient.Event e = c.await(ev -> ev.data().get("version").asLong() == 1, Duration.ofSeconds(10));
+                assertNotNull(e);
+                id = e.id();
+            }
+            String ahead = id.substring(0, id.lastIndexOf('-')) + "-" + (Long.parseLong(id.substring(id.lastIndexOf('-') + 1)) + 1000);
+            HttpResponse<String> r = TestApps.send(java.net.http.HttpRequest.newBuilder(
+                    TestApps.uri(app, "/stream-leaderboard")).header("Last-Event-ID", ahead).GET().build());
+            assertEquals(503, r.statusCode(), r.body());
+            assertEquals("1", r.headers().firstValue("Retry-After").orElse(""));
+            assertEquals("not_caught_up", ApiContract.json(r).get("error").asText(), r.body());
+            // the one it had resumes as usual: nothing new, so nothing at once
+            try (SseClient c = new SseClient(TestApps.uri(app, "/stream-leaderboard"), id)) {
+                assertEquals(200, c.response().statusCode());
+                assertEquals(null, c.await(ev -> true, Duration.ofMillis(300)));
+            }
+        }
+    }
+
+    /**
      * The snapshots' history lost (every key of the leaderboard deleted, as a {@code FLUSHDB}
      * does): a spectator that comes back with an id of before gets a reset and the new board,
      * never snapshots of the new count that happen to carry its old numbers.
