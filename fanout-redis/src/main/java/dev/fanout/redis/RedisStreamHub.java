@@ -54,11 +54,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * instance: from the local history, else from the stream ({@code XRANGE}, at most
  * {@link Builder#maxBackfill(int)} entries) for what the local history lacks, else a gap. When
  * the position is ahead of this instance (the subscriber came from a faster one), it first waits
- * for this instance to read that far, so the subscriber never goes back.
+ * for this instance to read that far, so the subscriber never goes back. {@link #localAfter(Position)}
+ * does the same wait and returns the local hub, for a caller that subscribes itself (an SSE
+ * handler resuming from {@code Last-Event-ID}).
+ *
+ * <h2>Whole states</h2>
+ * When each message is a whole state at a version of some source, and several instances
+ * publish what they read, {@link #publishIfNewer} appends only a version above the last one, in
+ * the same script, so racing instances never make the stream go back.
  *
  * <h2>Threads</h2>
- * Every method is safe from any thread. {@link #publish(Object)} blocks for one round trip to
- * Redis. The local hub is published to only by the reader thread; do not publish into
+ * Every method is safe from any thread. {@link #publish(Object)} and {@link #publishIfNewer}
+ * block for one round trip to Redis. The local hub is published to only by the reader thread; do not publish into
  * {@link #local()}.
  *
  * @param <T> the message type

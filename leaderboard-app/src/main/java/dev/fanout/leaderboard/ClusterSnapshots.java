@@ -141,7 +141,7 @@ final class ClusterSnapshots implements SnapshotStream {
                 throw new StoreUnavailableException(e.getMessage(), e);
             }
             cluster = c;
-            LOG.log(Level.INFO, "snapshots: stream {0} open at {1}", c.key(), c.position());
+            LOG.log(Level.INFO, "snapshots: stream {0} open, epoch {1}", c.key(), c.epoch());
         }
         waiting.close(); // its streams end, and reconnect to the stream's hub
         return c;
