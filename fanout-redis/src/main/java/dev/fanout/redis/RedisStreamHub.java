@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -53,11 +54,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * instance: from the local history, else from the stream ({@code XRANGE}, at most
  * {@link Builder#maxBackfill(int)} entries) for what the local history lacks, else a gap. When
  * the position is ahead of this instance (the subscriber came from a faster one), it first waits
- * for this instance to read that far, so the subscriber never goes back.
+ * for this instance to read that far, so the subscriber never goes back. {@link #localAfter(Position)}
+ * does the same wait and returns the local hub, for a caller that subscribes itself (an SSE
+ * handler resuming from {@code Last-Event-ID}).
+ *
+ * <h2>Whole states</h2>
+ * When each message is a whole state at a version of some source, and several instances
+ * publish what they read, {@link #publishIfNewer} appends only a version above the last one, in
+ * the same script, so racing instances never make the stream go back.
  *
  * <h2>Threads</h2>
- * Every method is safe from any thread. {@link #publish(Object)} blocks for one round trip to
- * Redis. The local hub is published to only by the reader thread; do not publish into
+ * Every method is safe from any thread. {@link #publish(Object)} and {@link #publishIfNewer}
+ * block for one round trip to Redis. The local hub is published to only by the reader thread; do not publish into
  * {@link #local()}.
  *
  * @param <T> the message type
@@ -172,6 +180,55 @@ public final class RedisStreamHub<T> implements AutoCloseable {
         return Position.of(head.epoch(), head.sequence());
     }
 
+    /**
+     * Appends {@code message} as {@link #publish(Object)} does, but only when it is newer than
+     * every message appended this way before it: for messages that each carry a whole state at
+     * a version of some source, published by several instances that may race, so that the
+     * stream never goes back to an older state.
+     *
+     * <p>One script, atomically: when the Redis key {@code guardKey} does not hold
+     * {@code guardValue} (the source's versions are numbered in another series now, so this
+     * message's version means nothing any more), nothing is appended. When the last message
+     * appended this way in the stream's epoch had another guard value (the source started a new
+     * series of versions), the stream starts a new epoch first, as when its history is lost:
+     * its readers move to it and a position from before is a gap. Otherwise the message is
+     * appended only if {@code version} is greater than the last such message's. The guard key
+     * must be in the same Redis (and, in a Redis Cluster, in the stream key's hash slot).
+     *
+     * @param message    the message, not null
+     * @param version    the message's version in its source, in the series {@code guardValue} names
+     * @param guardKey   a Redis key that holds the source's current series
+     * @param guardValue the series the message's version belongs to, not empty
+     * @return the stream's epoch and the message's sequence number, or empty when it was not
+     *         appended (a newer or equal version was, or the series is not the guard key's)
+     * @throws RedisStreamException  when Redis could not run it, with whether it may be in the
+     *                               stream ({@link RedisStreamException#outcome()})
+     * @throws IllegalStateException when this hub is closed
+     */
+    public Optional<Position> publishIfNewer(T message, long version, String guardKey, String guardValue) {
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(guardKey, "guardKey");
+        if (Objects.requireNonNull(guardValue, "guardValue").isEmpty()) {
+            throw new IllegalArgumentException("guardValue: \"\" (expected: not empty)");
+        }
+        if (closed) {
+            throw new IllegalStateException("hub " + name + " is closed");
+        }
+        String text = codec.encode(message);
+        StreamStore.Head head;
+        try {
+            head = store.publishIfNewer(text, version, guardKey, guardValue);
+        } catch (RedisStreamException e) {
+            publishFailures.incrementAndGet();
+            throw e;
+        }
+        if (head.sequence() == 0) {
+            return Optional.empty();
+        }
+        published.incrementAndGet();
+        return Optional.of(Position.of(head.epoch(), head.sequence()));
+    }
+
     // ------------------------------------------------------------------ subscribe
 
     /**
@@ -200,6 +257,23 @@ public final class RedisStreamHub<T> implements AutoCloseable {
      *                              subscriber elsewhere, or later
      */
     public SubscriptionBuilder<T> subscriberAfter(Position position) {
+        return localAfter(position).subscriber().resumeAfter(position);
+    }
+
+    /**
+     * The local hub to resume a subscriber at {@code position} from, once this instance has
+     * caught up with it: for a subscriber that the caller attaches itself (an SSE handler that
+     * resumes from {@code Last-Event-ID} on the hub it is given). When the position is of this
+     * stream's epoch but ahead of this instance, or of an epoch Redis has and this instance has
+     * not reached yet, it first waits up to {@link Builder#catchUpWait(Duration)} for the reader
+     * to get there, as {@link #subscriberAfter(Position)} does; a position of an epoch that is
+     * gone is returned at once (resuming from it on the hub is a gap).
+     *
+     * @param position where the subscriber stands
+     * @return the local hub, at or past {@code position} when it is of the hub's epoch
+     * @throws RedisStreamException when this instance could not reach the position in time
+     */
+    public Hub<T> localAfter(Position position) {
         Objects.requireNonNull(position, "position");
         long deadline = System.nanoTime() + config.catchUpWait.toNanos();
         String redisEpoch = null;
@@ -207,7 +281,7 @@ public final class RedisStreamHub<T> implements AutoCloseable {
             Hub<T> h = local;
             if (h.epoch().equals(position.epoch())) {
                 if (h.sequence() >= position.sequence()) {
-                    return h.subscriber().resumeAfter(position);
+                    return h;
                 }
             } else {
                 if (redisEpoch == null) {
@@ -218,7 +292,7 @@ public final class RedisStreamHub<T> implements AutoCloseable {
                     }
                 }
                 if (!redisEpoch.equals(position.epoch())) {
-                    return h.subscriber().resumeAfter(position); // an epoch that is gone: a gap
+                    return h; // an epoch that is gone: a gap
                 }
             }
             long left = deadline - System.nanoTime();

@@ -56,7 +56,7 @@ final class StreamStore implements AutoCloseable {
               if (not epoch) or (seq > 0 and redis.call('EXISTS', KEYS[1]) == 0) then
                 epoch = candidate
                 seq = 0
-                redis.call('DEL', KEYS[1])
+                redis.call('DEL', KEYS[1], KEYS[2])
                 redis.call('HSET', KEYS[2], 'epoch', epoch, 'seq', 0)
               end
               return epoch, seq
@@ -83,6 +83,41 @@ final class StreamStore implements AutoCloseable {
             return {epoch, seq}
             """;
 
+    /**
+     * KEYS[3]: this publish's once-key, KEYS[4]: the guard key. ARGV: candidate epoch, max
+     * length, text, the once-key's lifetime in milliseconds, the guard value, the version.
+     * Appends as {@link #PUBLISH} does, only when the guard key holds the guard value and the
+     * version is above the last one appended this way ({@code key:meta} fields {@code guard} and
+     * {@code version}); a guard value other than the last one starts a new epoch first (the
+     * source's versions were numbered afresh). Returns {epoch, seq}, seq 0 when nothing was
+     * appended.
+     */
+    private static final String PUBLISH_NEWER = HEAD + """
+            local done = redis.call('GET', KEYS[3])
+            if done then
+              local at = string.find(done, ':', 1, true)
+              return {string.sub(done, 1, at - 1), tonumber(string.sub(done, at + 1))}
+            end
+            local epoch, seq = head(ARGV[1])
+            if redis.call('GET', KEYS[4]) ~= ARGV[5] then
+              return {epoch, 0}
+            end
+            local guard = redis.call('HGET', KEYS[2], 'guard')
+            if guard and guard ~= ARGV[5] then
+              epoch = ARGV[1]
+              seq = 0
+              redis.call('DEL', KEYS[1], KEYS[2])
+              redis.call('HSET', KEYS[2], 'epoch', epoch, 'seq', 0)
+            elseif guard and tonumber(redis.call('HGET', KEYS[2], 'version')) >= tonumber(ARGV[6]) then
+              return {epoch, 0}
+            end
+            seq = seq + 1
+            redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], string.format('%d-0', seq), 'e', epoch, 'm', ARGV[3])
+            redis.call('HSET', KEYS[2], 'seq', seq, 'guard', ARGV[5], 'version', ARGV[6])
+            redis.call('SET', KEYS[3], epoch .. ':' .. string.format('%d', seq), 'PX', ARGV[4])
+            return {epoch, seq}
+            """;
+
     /** ARGV: candidate epoch. Returns {epoch, seq}. */
     private static final String SYNC = HEAD + """
             local epoch, seq = head(ARGV[1])
@@ -96,7 +131,7 @@ final class StreamStore implements AutoCloseable {
     private static final String ROTATE = HEAD + """
             local epoch, seq = head(ARGV[1])
             if epoch == ARGV[2] then
-              redis.call('DEL', KEYS[1])
+              redis.call('DEL', KEYS[1], KEYS[2])
               redis.call('HSET', KEYS[2], 'epoch', ARGV[1], 'seq', 0)
               return {ARGV[1], 0}
             end
@@ -123,6 +158,7 @@ final class StreamStore implements AutoCloseable {
     private final StatefulRedisConnection<String, String> reading;
     private final AtomicBoolean readingClosed = new AtomicBoolean();
     private final String publishSha = sha1(PUBLISH);
+    private final String publishNewerSha = sha1(PUBLISH_NEWER);
     private final String syncSha = sha1(SYNC);
     private final String rotateSha = sha1(ROTATE);
 
@@ -200,6 +236,32 @@ final class StreamStore implements AutoCloseable {
                     "redis " + where + ": refused: " + e.getMessage(), e);
         } catch (RedisException e) {
             // sent, or about to be, and no answer: a timeout, a connection lost on the way
+            throw new RedisStreamException(RedisStreamException.Outcome.UNKNOWN,
+                    "redis " + where + ": no answer: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Appends {@code text} as {@link #publish(String)} does, if {@code guardKey} holds
+     * {@code guardValue} and {@code version} is above the last version appended this way (any
+     * thread).
+     *
+     * @return where it was appended; sequence 0 when it was not
+     * @throws RedisStreamException when Redis could not run it, saying whether it may be in the stream
+     */
+    Head publishIfNewer(String text, long version, String guardKey, String guardValue) {
+        if (!shared.isOpen()) {
+            throw new RedisStreamException(RedisStreamException.Outcome.NOT_APPLIED,
+                    "redis " + where + ": not connected; nothing was sent", null);
+        }
+        try {
+            String[] publishKeys = {keys[0], keys[1], keys[0] + ":once:" + newEpoch() + newEpoch(), guardKey};
+            return head(script(shared.sync(), publishNewerSha, PUBLISH_NEWER, publishKeys, newEpoch(), maxLength, text,
+                    onceMillis, guardValue, Long.toString(version)));
+        } catch (RedisCommandExecutionException e) {
+            throw new RedisStreamException(RedisStreamException.Outcome.NOT_APPLIED,
+                    "redis " + where + ": refused: " + e.getMessage(), e);
+        } catch (RedisException e) {
             throw new RedisStreamException(RedisStreamException.Outcome.UNKNOWN,
                     "redis " + where + ": no answer: " + e.getMessage(), e);
         }

@@ -21,6 +21,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The app's meters, in a Micrometer {@link PrometheusMeterRegistry} of its own, served as
@@ -66,10 +67,16 @@ final class AppMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<Outcome, Counter> submissions = new EnumMap<>(Outcome.class);
     private final Map<Op, Timer> latency = new EnumMap<>(Op.class);
-    private final FanoutMetrics hubMetrics;
+    private final Supplier<Hub<Snapshot>> hubs;
+    private Hub<Snapshot> boundHub; // guarded by this
+    private FanoutMetrics hubMetrics; // guarded by this
     private final SseMetrics streamMetrics;
 
-    AppMetrics(Hub<Snapshot> hub, ChangeFeed feed, SseHandler<Snapshot> stream, ConnectionGuard guard) {
+    /**
+     * @param hubs the hub the streams read now: the fanout meters follow it when it is replaced
+     *             (with Redis, at a new epoch: its counters then start again from 0)
+     */
+    AppMetrics(Supplier<Hub<Snapshot>> hubs, ChangeFeed feed, SseHandler<Snapshot> stream, ConnectionGuard guard) {
         for (Outcome o : Outcome.values()) {
             submissions.put(o, Counter.builder("leaderboard.submissions")
                     .description("POST /submit-game requests by outcome")
@@ -102,8 +109,8 @@ final class AppMetrics implements AutoCloseable {
                     .tag("reason", reason.name().toLowerCase(Locale.ROOT))
                     .register(registry);
         }
-        this.hubMetrics = FanoutMetrics.of(hub, HUB);
-        hubMetrics.bindTo(registry);
+        this.hubs = hubs;
+        bindHub();
         this.streamMetrics = SseMetrics.of(stream, ENDPOINT, Tags.empty(), Duration.ofMillis(100), Duration.ofSeconds(1));
         streamMetrics.bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
@@ -120,13 +127,28 @@ final class AppMetrics implements AutoCloseable {
         latency.get(op).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 
+    /** Binds the fanout meters to the current hub, unless they are bound to it already. */
+    private synchronized void bindHub() {
+        Hub<Snapshot> h = hubs.get();
+        if (h == boundHub) {
+            return;
+        }
+        if (hubMetrics != null) {
+            hubMetrics.close();
+        }
+        hubMetrics = FanoutMetrics.of(h, HUB);
+        hubMetrics.bindTo(registry);
+        boundHub = h;
+    }
+
     /** @return every meter in the Prometheus text format ({@link #CONTENT_TYPE}); any thread */
     String scrape() {
+        bindHub();
         return registry.scrape();
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         streamMetrics.close();
         hubMetrics.close();
         registry.close();

@@ -2,10 +2,6 @@ package dev.fanout.leaderboard;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fanout.Delivery;
-import dev.fanout.History;
-import dev.fanout.Hub;
-import dev.fanout.Overflow;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
@@ -19,21 +15,25 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The one place that turns store changes into published {@link Snapshot}s.
  *
- * <p>A change only marks the feed dirty. One thread ({@code leaderboard-feed}) then reads the top
- * K from the store, at most {@code rate} times a second (changes in between coalesce into one
- * read), serializes it to JSON once and publishes it to the hub. The hub (see {@link #newHub})
- * drops a snapshot whose entries and epoch equal the last published ones ({@code dedup}) and keeps the last
- * one ({@link Hub#latest()}, {@code startWithLatest}), so the feed caches nothing itself. Nothing
- * reads the store per connection.
+ * <p>A change only marks the feed dirty: a game this instance applied ({@link
+ * LeaderboardStore#onChange}), or a reconnect to Redis. One thread ({@code leaderboard-feed})
+ * then reads the top K from the store, at most {@code rate} times a second (changes in between
+ * coalesce into one read), serializes it to JSON once and hands it to the {@link SnapshotStream},
+ * which publishes it unless it already has those entries or a newer state, and keeps the last
+ * one, so the feed caches nothing itself. Nothing reads the store per connection.
  *
- * <p>For a shared store the feed also checks the store's version and epoch every {@code resync} period, a
- * safety net for a change notification lost in an outage. A failed read keeps the feed dirty
- * and is retried after a short pause; meanwhile {@link #latest()} (the hub's) keeps the last state.
+ * <p>For a shared store the feed also checks the store's version and epoch every {@code resync}
+ * period, and reads the board when they moved since its last read and the stream does not have
+ * that version yet: so games applied by another instance that did not publish (it died, or
+ * Redis failed it) still reach the streams. A failed read or publish keeps the feed dirty and
+ * is retried after a short pause; meanwhile {@link #latest()} keeps the last state. A shared
+ * store with no epoch yet (no game since its data was created or lost) gets one drawn here
+ * ({@link LeaderboardStore#startEpoch()}), so that its empty board can be published; reads
+ * never write.
  *
  * <h2>Threads</h2>
  * {@link #markDirty()}, {@link #latest()}, the counters and {@link #close()} are safe from any
- * thread. The hub sees a single publisher: the feed thread. Publishing a snapshot happens-before
- * its delivery and before {@link #latest()} returns it.
+ * thread. The snapshot stream sees a single publisher: the feed thread.
  */
 final class ChangeFeed implements AutoCloseable {
 
@@ -41,7 +41,7 @@ final class ChangeFeed implements AutoCloseable {
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final LeaderboardStore store;
-    private final Hub<Snapshot> hub;
+    private final SnapshotStream snapshots;
     private final int topK;
     private final long minIntervalNanos;
     private final long resyncNanos;
@@ -57,35 +57,17 @@ final class ChangeFeed implements AutoCloseable {
     private final AtomicLong failures = new AtomicLong();
 
     /**
-     * The hub a feed publishes to: one publisher (the feed thread), a snapshot equal in entries
-     * to the last one is a no-op ({@link Hub#DUPLICATE}), and the last snapshot
-     * is kept for {@link Hub#latest()} and for subscribers that {@code startWithLatest()}.
-     *
-     * @param overflow the default strategy of stream subscribers
-     * @return the hub
-     */
-    static Hub<Snapshot> newHub(Overflow overflow) {
-        return Hub.<Snapshot>builder()
-                .name("leaderboard")
-                .singlePublisher() // the change feed thread
-                .dedup(Snapshot::state)
-                .history(History.latest())
-                .overflow(overflow)
-                .capacity(16)
-                .build();
-    }
-
-    /**
-     * @param store  read for snapshots
-     * @param hub    receives them; the feed is its only publisher; see {@link #newHub}
+     * @param store     read for snapshots
+     * @param snapshots receives them; the feed is its only publisher
      * @param topK   entries per snapshot
      * @param rate   snapshots per second at most, more than zero
      * @param resync how often to compare the store's version, or zero for never (embedded store)
      * @param json   serializes snapshots
      */
-    ChangeFeed(LeaderboardStore store, Hub<Snapshot> hub, int topK, double rate, Duration resync, ObjectMapper json) {
+    ChangeFeed(LeaderboardStore store, SnapshotStream snapshots, int topK, double rate, Duration resync,
+               ObjectMapper json) {
         this.store = Objects.requireNonNull(store, "store");
-        this.hub = Objects.requireNonNull(hub, "hub");
+        this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
         if (topK < 1) {
             throw new IllegalArgumentException("topK: " + topK + " (expected: >= 1)");
         }
@@ -116,9 +98,9 @@ final class ChangeFeed implements AutoCloseable {
         }
     }
 
-    /** @return the last published snapshot (the hub's latest), empty before the first; any thread */
+    /** @return the last published snapshot (the stream's latest), empty before the first; any thread */
     Optional<Snapshot> latest() {
-        return hub.latest().map(Delivery::message);
+        return snapshots.latest();
     }
 
     /** @return snapshots published */
@@ -152,9 +134,11 @@ final class ChangeFeed implements AutoCloseable {
                     // woke for a resync check
                     lastResync = System.nanoTime();
                     long v = store.version();
-                    if (v == lastVersion && store.epoch().equals(lastEpoch)) {
+                    String e = store.epoch();
+                    if (snapshots.latest().isPresent() && (v == lastVersion && e.equals(lastEpoch) || has(e, v))) {
                         continue; // a flushed store may reach the same count again: the epoch tells
                     }
+                    // moved, or the stream has nothing (with Redis: its history was lost): read and publish
                 }
                 long wait = lastRead + minIntervalNanos - System.nanoTime();
                 if (wait > 0) {
@@ -163,15 +147,18 @@ final class ChangeFeed implements AutoCloseable {
                 clearDirty();
                 lastRead = System.nanoTime();
                 Board board = store.top(topK);
+                if (board.epoch().equals(Epochs.NONE)) {
+                    store.startEpoch(); // a shared store with no game yet: its empty board needs an epoch
+                    board = store.top(topK);
+                }
                 lastVersion = board.version();
                 lastEpoch = board.epoch();
-                long r = hub.publish(snapshot(board));
-                if (r == Hub.DUPLICATE) {
-                    unchanged.incrementAndGet(); // same entries as the last one
-                } else if (r == Hub.CLOSED) {
-                    return;
-                } else {
-                    published.incrementAndGet();
+                switch (snapshots.publish(snapshot(board))) {
+                    case UNCHANGED -> unchanged.incrementAndGet(); // the stream has these entries, or newer
+                    case PUBLISHED -> published.incrementAndGet();
+                    case CLOSED -> {
+                        return;
+                    }
                 }
             } catch (StoreUnavailableException e) {
                 failures.incrementAndGet();
@@ -189,6 +176,11 @@ final class ChangeFeed implements AutoCloseable {
                 markDirty();
             }
         }
+    }
+
+    /** @return true when the stream's last snapshot is of {@code epoch}, at {@code version} or later */
+    private boolean has(String epoch, long version) {
+        return snapshots.latest().filter(s -> s.epoch().equals(epoch) && s.version() >= version).isPresent();
     }
 
     /** @return true when dirty, false when it is time for a resync check */
@@ -232,7 +224,7 @@ final class ChangeFeed implements AutoCloseable {
         }
     }
 
-    /** Stops the feed thread and waits for it; the hub is left to its owner. Idempotent. */
+    /** Stops the feed thread and waits for it; the snapshot stream is left to its owner. Idempotent. */
     @Override
     public void close() {
         closed = true;

@@ -8,6 +8,12 @@ import java.security.SecureRandom;
 final class Epochs {
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /**
+     * The epoch a shared store reports before it has one: no game was applied since its data
+     * was created or lost. Never drawn by {@link #random()}, which gives 12 characters.
+     */
+    static final String NONE = "none";
+
     private Epochs() {
     }
 

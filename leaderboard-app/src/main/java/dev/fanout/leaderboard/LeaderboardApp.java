@@ -14,15 +14,18 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The leaderboard application: store, change feed, snapshot hub, stream endpoint, metrics and
- * HTTP server, wired together and started by {@link #start(Config)}.
+ * The leaderboard application: store, change feed, snapshot stream, stream endpoint, metrics
+ * and HTTP server, wired together and started by {@link #start(Config)}.
  *
  * <p>{@code GET /stream-leaderboard} is fanout-sse's {@link SseHandler} on the change feed's
- * hub: each connection with the configured strategy (latest-only by default), the current
- * snapshot first, {@code id:} = the store's epoch and the snapshot version, {@code epoch-version}
- * ({@link SseHandler.Builder#eventPositions}: a client reconnecting with the id it shows gets
- * no duplicate, on any instance of a shared store, and one holding an id of another epoch, from
- * before a new journal or a flushed Redis, gets a reset and the current board), heartbeats, stall eviction, and admission control: at most {@code limits.streams}
+ * {@link SnapshotStream}: each connection with the configured strategy (latest-only by
+ * default), the current snapshot first, then every change. With the embedded store the
+ * snapshots are this process's ({@link LocalSnapshots}), and {@code id:} is the journal's
+ * epoch and the snapshot version; with Redis they are one sequence for every instance
+ * ({@link ClusterSnapshots}), and {@code id:} is the snapshot's position in it. Either way a
+ * client reconnecting with the id it shows gets no duplicate and never an older board (on any
+ * instance, with Redis), and one holding an id of another epoch gets a reset and the current
+ * board. Then heartbeats, stall eviction, and admission control: at most {@code limits.streams}
  * streams, kept below the listener's {@code max-tcp-connections}, which itself stays below the
  * process's open-file limit ({@link ConnectionLimits}) so a connection storm gets 503s and
  * refused connections, never a listener that stopped accepting. {@code GET /spectators} reads the
@@ -39,7 +42,7 @@ public final class LeaderboardApp implements AutoCloseable {
 
     private final LeaderboardConfig config;
     private final LeaderboardStore store;
-    private final Hub<Snapshot> hub;
+    private final SnapshotStream snapshots;
     private final ChangeFeed feed;
     private final SseHandler<Snapshot> stream;
     private final int maxTcpConnections;
@@ -58,34 +61,32 @@ public final class LeaderboardApp implements AutoCloseable {
                 ? EmbeddedStore.open(config.journal(),
                         config.journalRepair() ? Journal.Recovery.REPAIR : Journal.Recovery.REFUSE)
                 : RedisStore.connect(config.store(), config.prefix(), config.redisTimeout());
-        Hub<Snapshot> h = null;
+        SnapshotStream h = null;
         ChangeFeed f = null;
         AppMetrics m = null;
         ConnectionGuard g = null;
         try {
-            this.hub = h = ChangeFeed.newHub(config.strategy());
-            this.feed = f = new ChangeFeed(store, hub, config.topK(), config.rate(),
+            this.snapshots = h = store instanceof RedisStore redis
+                    ? new ClusterSnapshots(redis, config.strategy(), mapper)
+                    : new LocalSnapshots(config.strategy());
+            this.feed = f = new ChangeFeed(store, snapshots, config.topK(), config.rate(),
                     config.embedded() ? Duration.ZERO : config.resync(), mapper);
             Config serverConfig = root.get("server");
             this.maxTcpConnections = serverConfig.get("max-tcp-connections").asInt()
                     .orElseGet(() -> ConnectionLimits.maxTcpConnections(DEFAULT_TCP_CONNECTIONS));
-            // @start region="stream"
-            this.stream = SseHandler.builder(hub)
-                    .events(Snapshot::event)            // made with the snapshot, serialized once
-                    .eventPositions(Snapshot::position) // id: the store's epoch-version, not the hub's
+            this.stream = snapshots.handler() // the hub, the events and their ids
                     .overflow(config.strategy())
                     .heartbeat(config.heartbeat())
                     .stallTimeout(config.stallTimeout())
                     .maxConnections(config.streamLimit(maxTcpConnections))
                     .build();
-            // @end
             this.guard = g = ConnectionGuard.builder()
                     .headerTimeout(config.headerTimeout())
                     .bodyTimeout(config.bodyTimeout())
                     .idleTimeout(config.idleTimeout())
                     .share(maxTcpConnections, config.reserve(maxTcpConnections))
                     .build();
-            this.metrics = m = new AppMetrics(hub, feed, stream, guard);
+            this.metrics = m = new AppMetrics(snapshots::hub, feed, stream, guard);
             LeaderboardService service = new LeaderboardService(config, store, feed, metrics, mapper);
             feed.start();
             WebServerConfig.Builder builder = WebServer.builder()
@@ -100,7 +101,8 @@ public final class LeaderboardApp implements AutoCloseable {
                             .get("/metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, AppMetrics.CONTENT_TYPE)
                                     .send(metrics.scrape()))
                             .any(service::unrouted)
-                            .error(NotFoundException.class, service::notFound));
+                            .error(NotFoundException.class, service::notFound)
+                            .error(ClusterSnapshots.NotCaughtUp.class, service::notCaughtUp));
             this.server = guard.install(builder).build().start();
         } catch (RuntimeException e) {
             // undo what started, in reverse order, so a failed start leaks no thread or meter
@@ -174,8 +176,13 @@ public final class LeaderboardApp implements AutoCloseable {
         return store;
     }
 
+    /** @return the hub the streams read now (with Redis, the current epoch's) */
     Hub<Snapshot> hub() {
-        return hub;
+        return snapshots.hub();
+    }
+
+    SnapshotStream snapshots() {
+        return snapshots;
     }
 
     ChangeFeed feed() {
@@ -198,7 +205,7 @@ public final class LeaderboardApp implements AutoCloseable {
 
     /**
      * Stops the feed, ends the streams (each client sees its response end; new streams get 503),
-     * closes the hub, stops the server (no new connection; requests under way are answered),
+     * closes the snapshot stream, stops the server (no new connection; requests under way are answered),
      * then closes the store: the embedded store's journal has every acknowledged game on disk.
      * Logs a line for the streams, the listener and the end.
      */
@@ -212,7 +219,7 @@ public final class LeaderboardApp implements AutoCloseable {
         feed.close();
         stream.close();
         LOG.log(System.Logger.Level.INFO, "streams ended: {0} were open; new ones get 503", open);
-        hub.close();
+        snapshots.close();
         try {
             server.stop();
             LOG.log(System.Logger.Level.INFO, "stopped listening on http://{0}:{1,number,#}", server.prototype().host(), port);

@@ -122,6 +122,16 @@ final class LeaderboardService implements HttpService {
         error(req, res, Status.NOT_FOUND_404, "not_found", null, "no resource at " + path);
     }
 
+    /**
+     * Routing's error handler for a stream request that this instance cannot resume from its
+     * {@code Last-Event-ID} without going back (Redis mode): 503 {@code not_caught_up} with
+     * {@code Retry-After}, so the client tries again, here or on another instance.
+     */
+    void notCaughtUp(ServerRequest req, ServerResponse res, ClusterSnapshots.NotCaughtUp e) {
+        res.header(HeaderValues.create(HeaderNames.RETRY_AFTER, "1"));
+        error(req, res, Status.SERVICE_UNAVAILABLE_503, "not_caught_up", null, e.getMessage());
+    }
+
     // ------------------------------------------------------------------ POST /submit-game
 
     private void submit(ServerRequest req, ServerResponse res) {

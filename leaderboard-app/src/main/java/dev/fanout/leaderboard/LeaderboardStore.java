@@ -59,10 +59,23 @@ public interface LeaderboardStore extends AutoCloseable {
      * repaired journal, a flushed or new Redis), so that an old version is never taken for a
      * new one: a stream client holding an id of another epoch is reset to the current board.
      *
+     * <p>A read: it writes nothing. A shared store whose data has no epoch yet (no game applied
+     * since it was created or lost) answers {@link Epochs#NONE}; {@link #startEpoch()} draws one.
+     *
      * @return 1 to 32 of {@code [0-9A-Za-z_]}
      * @throws StoreUnavailableException when the store cannot be read
      */
     String epoch();
+
+    /**
+     * Draws the epoch if the store has none yet ({@link #epoch()} is {@link Epochs#NONE}),
+     * atomically with any other writer, so that an empty board can be published under an epoch;
+     * the change feed calls it, never a request.
+     *
+     * @return the epoch, never {@link Epochs#NONE}
+     * @throws StoreUnavailableException when the store cannot be written
+     */
+    String startEpoch();
 
     /**
      * Registers the action to run after every change, local or (for a shared store) made by

@@ -11,8 +11,6 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -32,38 +30,42 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <h2>Keys</h2>
  * Under a prefix {@code P}: {@code P:scores} (the sorted set), {@code P:version} (games applied,
- * across every instance), {@code P:epoch} (the epoch of that count), {@code P:game:<id>} (one
- * dedup key per game id) and the pub/sub channel {@code P:changes}, which carries the new
- * version after every applied game.
+ * across every instance), {@code P:epoch} (the epoch of that count) and {@code P:game:<id>} (one
+ * dedup key per game id). The snapshots every instance streams are kept apart, in the Redis
+ * Stream {@code P:snapshots} ({@link ClusterSnapshots}).
  *
  * <h2>Epoch</h2>
- * Every script that writes or reads the version first sets {@code P:epoch} to a random value
- * when it is missing, and the read returns it with the version. It lives beside the version in
- * Redis, so it is the same for every instance, and whatever loses the version (a
- * {@code FLUSHDB}, a new Redis without the data) loses it too: the next script draws a new one,
- * and the count that starts again from 0 is never taken for the old one.
+ * The script that applies a game sets {@code P:epoch} to a random value when it is missing, and
+ * so does {@link #startEpoch()}, which the change feed calls when it finds none; reads only
+ * read it ({@link Epochs#NONE} when it is missing: no game since the data was created or
+ * lost). It lives beside the version in Redis, so it is the same for every instance, and
+ * whatever loses the version (a {@code FLUSHDB}, a new Redis without the data) loses it too:
+ * the next write draws a new one, and the count that starts again from 0 is never taken for
+ * the old one. Reads write nothing, so {@code GET /leaderboard} and the player stats could be
+ * served from a read-only replica.
  *
  * <h2>Atomicity</h2>
  * One Lua script applies a game in one round trip: {@code SET NX} of its dedup key, then two
- * {@code ZINCRBY}, {@code INCR} of the version and {@code PUBLISH}. Redis runs a script
- * atomically, so a game is applied entirely or not at all, and of two racing submissions of
- * one id exactly one finds the dedup key absent. A reply lost in a network failure is safe to
- * retry: the retry reports a duplicate. Reads use scripts too, so the top K and the version
- * come from the same instant.
+ * {@code ZINCRBY} and {@code INCR} of the version. Redis runs a script atomically, so a game is
+ * applied entirely or not at all, and of two racing submissions of one id exactly one finds
+ * the dedup key absent. A reply lost in a network failure is safe to retry: the retry reports
+ * a duplicate. The top K is read by a script too, so it and the version come from the same
+ * instant.
  *
  * <h2>Outages</h2>
  * Lettuce reconnects by itself; while disconnected, commands are rejected at once (not queued),
  * so the HTTP layer answers 503 quickly. A game sent while disconnected is known not to be
  * applied ({@link StoreUnavailableException}); a game whose script was sent but whose answer did
  * not come within the timeout, or was lost with the connection, may have been applied, or may
- * still be applied when a paused Redis resumes ({@link StoreOutcomeUnknownException}). After a reconnect the change listener runs, because
- * pub/sub messages sent meanwhile were lost. Redis may also be down when the app starts: the
+ * still be applied when a paused Redis resumes ({@link StoreOutcomeUnknownException}). After a
+ * reconnect the change listener runs, so the feed reads the board again. Redis may also be down when the app starts: the
  * store starts all the same, answers every call with {@link StoreUnavailableException} and
  * retries the first connect in the background (backing off to every 2 s) until it succeeds.
  *
  * <h2>Threads</h2>
  * Safe from any thread: Lettuce connections are thread-safe and multiplex commands. The change
- * listener runs on a Lettuce event-loop thread.
+ * listener runs on the thread that applied a game, or on a Lettuce event-loop thread after a
+ * connect.
  */
 final class RedisStore implements LeaderboardStore {
 
@@ -73,15 +75,13 @@ final class RedisStore implements LeaderboardStore {
             if not redis.call('SET', KEYS[1], '1', 'NX') then
               return 0
             end
-            redis.call('SET', KEYS[4], ARGV[6], 'NX')
+            redis.call('SET', KEYS[4], ARGV[5], 'NX')
             redis.call('ZINCRBY', KEYS[2], ARGV[3], ARGV[1])
             redis.call('ZINCRBY', KEYS[2], ARGV[4], ARGV[2])
-            local v = redis.call('INCR', KEYS[3])
-            redis.call('PUBLISH', ARGV[5], v)
-            return v
+            return redis.call('INCR', KEYS[3])
             """;
+    /** Reads only: the version, the top entries and the epoch ({@code false} when missing). */
     static final String TOP = """
-            redis.call('SET', KEYS[3], ARGV[2], 'NX')
             local v = redis.call('GET', KEYS[2]) or '0'
             return {v, redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES'),
                     redis.call('GET', KEYS[3])}
@@ -102,12 +102,10 @@ final class RedisStore implements LeaderboardStore {
     private static final long RETRY_MAX_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long STILL_DOWN_LOG_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    /** What a successful first connect gives; Lettuce keeps both connections up from then on. */
+    /** What a successful first connect gives; Lettuce keeps the connection up from then on. */
     private record Connected(StatefulRedisConnection<String, String> connection,
-                             StatefulRedisPubSubConnection<String, String> pubSub,
                              RedisCommands<String, String> redis) {
         void close() {
-            pubSub.close();
             connection.close();
         }
     }
@@ -118,7 +116,7 @@ final class RedisStore implements LeaderboardStore {
     private final String scoresKey;
     private final String versionKey;
     private final String epochKey;
-    private final String channel;
+    private final Duration timeout;
     private final String applySha;
     private final String topSha;
     private final String standingSha;
@@ -135,7 +133,7 @@ final class RedisStore implements LeaderboardStore {
         this.scoresKey = prefix + ":scores";
         this.versionKey = prefix + ":version";
         this.epochKey = prefix + ":epoch";
-        this.channel = prefix + ":changes";
+        this.timeout = timeout;
         this.applySha = sha1(APPLY);
         this.topSha = sha1(TOP);
         this.standingSha = sha1(STANDING);
@@ -150,7 +148,7 @@ final class RedisStore implements LeaderboardStore {
             @Override
             public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> c, SocketAddress address) {
                 LOG.log(Level.INFO, "redis {0}: connected", address);
-                onChange.run(); // changes published while we were away were lost
+                onChange.run(); // the board may have changed while we were away
             }
 
             @Override
@@ -189,29 +187,10 @@ final class RedisStore implements LeaderboardStore {
         return store;
     }
 
-    /** One connect attempt: the command connection, then the subscribed pub/sub one. */
+    /** One connect attempt. */
     private void tryConnect() {
         StatefulRedisConnection<String, String> connection = client.connect();
-        StatefulRedisPubSubConnection<String, String> pubSub = null;
-        try {
-            pubSub = client.connectPubSub();
-            pubSub.addListener(new RedisPubSubAdapter<>() {
-                @Override
-                public void message(String ch, String message) {
-                    if (channel.equals(ch)) {
-                        onChange.run();
-                    }
-                }
-            });
-            pubSub.sync().subscribe(channel);
-        } catch (RuntimeException e) {
-            if (pubSub != null) {
-                pubSub.close();
-            }
-            connection.close();
-            throw e;
-        }
-        Connected c = new Connected(connection, pubSub, connection.sync());
+        Connected c = new Connected(connection, connection.sync());
         synchronized (connectLock) {
             if (closed.get()) {
                 c.close();
@@ -300,7 +279,7 @@ final class RedisStore implements LeaderboardStore {
             v = script(applySha, APPLY, ScriptOutputType.INTEGER,
                     new String[] {prefix + ":game:" + game.gameId(), scoresKey, versionKey, epochKey},
                     game.player1(), game.player2(), half(game.result().halfPoints1()),
-                    half(game.result().halfPoints2()), channel, Epochs.random());
+                    half(game.result().halfPoints2()), Epochs.random());
         } catch (StoreUnavailableException e) {
             // sent, or about to be, and no answer: a timeout, a connection lost on the way, a
             // disconnect between the check above and the send; only the last is known not to
@@ -329,7 +308,7 @@ final class RedisStore implements LeaderboardStore {
             throw new IllegalArgumentException("limit: " + limit + " (expected: >= 1)");
         }
         List<Object> reply = script(topSha, TOP, ScriptOutputType.MULTI,
-                new String[] {scoresKey, versionKey, epochKey}, Integer.toString(limit), Epochs.random());
+                new String[] {scoresKey, versionKey, epochKey}, Integer.toString(limit));
         long version = Long.parseLong((String) reply.get(0));
         List<?> flat = (List<?>) reply.get(1);
         List<Standing> out = new ArrayList<>(flat.size() / 2);
@@ -359,14 +338,47 @@ final class RedisStore implements LeaderboardStore {
         }
     }
 
-    /** @return the epoch of {@code P:version}, drawn now if {@code P:epoch} is missing */
+    /** @return the epoch of {@code P:version}, or {@link Epochs#NONE} when {@code P:epoch} is missing */
     @Override
     public String epoch() {
+        try {
+            return epochOf(redis().get(epochKey));
+        } catch (RedisException e) {
+            throw new StoreUnavailableException("redis " + where() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Sets {@code P:epoch} to a new random value if it is missing; the change feed's write, never a read's. */
+    @Override
+    public String startEpoch() {
         return epochOf(script(epochSha, EPOCH, ScriptOutputType.VALUE, new String[] {epochKey}, Epochs.random()));
+    }
+
+    /** @return the key that holds the epoch, which the snapshots' stream checks before appending */
+    String epochKey() {
+        return epochKey;
+    }
+
+    /** @return where Redis is, with the command timeout set */
+    RedisURI uri() {
+        return uri;
+    }
+
+    /** @return the command timeout */
+    Duration timeout() {
+        return timeout;
+    }
+
+    /** @return the key prefix */
+    String prefix() {
+        return prefix;
     }
 
     /** An epoch key written by hand may hold anything: one that is not an epoch is refused loudly. */
     private String epochOf(Object value) {
+        if (value == null) {
+            return Epochs.NONE;
+        }
         String e = (String) value;
         try {
             return Position.of(e, 0).epoch();

@@ -2,6 +2,7 @@ package dev.fanout.leaderboard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -386,35 +387,57 @@ abstract class ApiContract {
         assertTrue(r.body().contains("new EventSource('stream-leaderboard')"));
     }
 
+    /** @return the epoch of the stream's ids: the journal's, or the snapshots' stream's with Redis */
+    String streamEpoch() {
+        return app.snapshots() instanceof ClusterSnapshots c ? c.epoch().orElseThrow() : app.store().epoch();
+    }
+
+    /**
+     * Checks a stream id: the store's epoch and the snapshot version with the embedded store;
+     * with Redis, the epoch of the snapshots' stream and the snapshot's number in it.
+     */
+    void assertStreamId(String id, long version) {
+        if (app.snapshots() instanceof ClusterSnapshots) {
+            String epoch = streamEpoch();
+            assertTrue(id.startsWith(epoch + "-") && Long.parseLong(id.substring(epoch.length() + 1)) > 0,
+                    id + " of version " + version);
+        } else {
+            assertEquals(app.store().epoch() + "-" + version, id, "id: is the store's epoch and the snapshot version");
+        }
+    }
+
     @Test
-    void stream_idIsEpochAndVersion_andAClientUpToDateGetsNoDuplicateOnReconnect() throws Exception {
+    void stream_idIsAPosition_andAClientUpToDateGetsNoDuplicateOnReconnect() throws Exception {
         submit(game("g1", "amy", "bob", 0));
         submit(game("g2", "amy", "cid", 0));
-        String epoch = app.store().epoch();
         String current;
         try (SseClient sse = new SseClient(TestApps.uri(app, "/stream-leaderboard"))) {
             SseClient.Event e = sse.await(ev -> ev.data().get("version").asLong() == 2, Duration.ofSeconds(5));
             assertNotNull(e, "version 2");
-            assertEquals(epoch + "-2", e.id(), "id: is the store's epoch and the snapshot version");
+            assertStreamId(e.id(), 2);
             current = e.id();
         }
         // reconnecting with the version it shows: no initial duplicate, then the next change
+        String current3;
         try (SseClient sse = new SseClient(TestApps.uri(app, "/stream-leaderboard"), current)) {
             assertEquals(200, sse.response().statusCode());
             assertEquals(null, sse.await(ev -> true, Duration.ofMillis(500)), "no duplicate of version 2");
             submit(game("g3", "bob", "cid", 0));
             SseClient.Event next = sse.await(ev -> true, Duration.ofSeconds(5));
             assertNotNull(next);
-            assertEquals(epoch + "-3", next.id());
+            assertStreamId(next.id(), 3);
+            assertNotEquals(current, next.id());
             assertEquals("leaderboard", next.type());
             assertEquals(3, next.data().get("version").asLong());
+            current3 = next.id();
         }
         // reconnecting with an older version of this epoch: the current state at once, no reset
         try (SseClient sse = new SseClient(TestApps.uri(app, "/stream-leaderboard"), current)) {
             SseClient.Event first = sse.await(ev -> true, Duration.ofSeconds(5));
             assertNotNull(first);
             assertEquals("leaderboard", first.type());
-            assertEquals(epoch + "-3", first.id());
+            assertEquals(current3, first.id());
+            assertEquals(3, first.data().get("version").asLong());
         }
     }
 
@@ -426,11 +449,11 @@ abstract class ApiContract {
     void stream_idOfAnotherEpoch_getsAResetThenTheCurrentBoard() throws Exception {
         submit(game("g1", "amy", "bob", 0));
         submit(game("g2", "amy", "cid", 0));
-        String epoch = app.store().epoch();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (app.feed().latest().map(Snapshot::version).orElse(0L) < 2 && System.nanoTime() < deadline) {
             Thread.sleep(10); // the feed publishes version 2 soon after the submission
         }
+        String epoch = streamEpoch();
         String other = "x" + epoch; // never the store's, any store
         for (String lastEventId : new String[] {other + "-2", "2"}) { // the same version; a bare number of earlier builds
             try (SseClient sse = new SseClient(TestApps.uri(app, "/stream-leaderboard"), lastEventId)) {
@@ -442,7 +465,7 @@ abstract class ApiContract {
                 SseClient.Event board = sse.await(ev -> true, Duration.ofSeconds(5));
                 assertNotNull(board, lastEventId);
                 assertEquals("leaderboard", board.type());
-                assertEquals(epoch + "-2", board.id());
+                assertStreamId(board.id(), 2);
                 assertEquals(2, board.data().get("version").asLong());
                 assertEquals("amy", board.data().get("entries").get(0).get("player").asText());
             }

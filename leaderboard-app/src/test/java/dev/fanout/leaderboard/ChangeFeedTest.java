@@ -24,8 +24,9 @@ class ChangeFeedTest {
     @Test
     void unchangedTopK_isNotPublished_andLatestIsTheHubs() throws Exception {
         try (EmbeddedStore store = EmbeddedStore.open(dir.resolve("journal"));
-             Hub<Snapshot> hub = ChangeFeed.newHub(Overflow.latestOnly());
-             ChangeFeed feed = new ChangeFeed(store, hub, 1, 100, Duration.ZERO, Json.mapper())) {
+             LocalSnapshots snapshots = new LocalSnapshots(Overflow.latestOnly());
+             ChangeFeed feed = new ChangeFeed(store, snapshots, 1, 100, Duration.ZERO, Json.mapper())) {
+            Hub<Snapshot> hub = snapshots.hub();
             feed.start();
             await(feed::published, 1); // the empty board
             assertEquals(List.of(), feed.latest().orElseThrow().entries());

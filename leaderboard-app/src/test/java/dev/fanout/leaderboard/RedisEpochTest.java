@@ -10,13 +10,12 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Redis store's epoch: shared by every instance on one Redis, new after a {@code FLUSHDB}
- * (on a redis-server of the test's own, never the shared one).
+ * The Redis store's epoch, and the snapshots' stream's: shared by every instance on one Redis,
+ * new after a {@code FLUSHDB} (on a redis-server of the test's own, never the shared one).
  */
 class RedisEpochTest {
     @TempDir
@@ -41,7 +40,9 @@ class RedisEpochTest {
                 assertNotNull(e);
                 shown = e.id();
             }
-            assertEquals(old + "-2", shown);
+            String oldStream = Position.parse(shown).orElseThrow().epoch();
+            assertEquals(oldStream, ((ClusterSnapshots) a.snapshots()).epoch().orElseThrow(),
+                    "one stream for every instance");
 
             RedisClient client = RedisClient.create(redis.uri());
             try (StatefulRedisConnection<String, String> c = client.connect()) {
@@ -55,20 +56,22 @@ class RedisEpochTest {
             assertNotEquals(old, epoch, "the count started over, so the epoch is new");
             assertEquals(epoch, b.store().epoch());
 
-            Position now = Position.of(epoch, 2);
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!b.feed().latest().map(Snapshot::position).equals(Optional.of(now)) && System.nanoTime() < deadline) {
-                Thread.sleep(10); // b learns of the change through pub/sub
+            while (!b.feed().latest().map(s -> s.epoch().equals(epoch) && s.version() == 2).orElse(false)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10); // b reads the new stream once it sees the old one is gone
             }
-            assertEquals(Optional.of(now), b.feed().latest().map(Snapshot::position));
+            String newStream = ((ClusterSnapshots) b.snapshots()).epoch().orElseThrow();
+            assertNotEquals(oldStream, newStream, "the snapshots' stream lost its history: a new epoch");
             try (SseClient sse = new SseClient(TestApps.uri(b, "/stream-leaderboard"), shown)) {
                 SseClient.Event reset = sse.await(ev -> true, Duration.ofSeconds(5));
                 assertNotNull(reset);
-                assertEquals("reset", reset.type(), "not taken for the new version 2");
-                assertEquals(epoch, reset.data().get("epoch").asText());
+                assertEquals("reset", reset.type(), "not taken for a position of the new stream");
+                assertEquals(newStream, reset.data().get("epoch").asText());
                 SseClient.Event board = sse.await(ev -> true, Duration.ofSeconds(5));
                 assertNotNull(board);
-                assertEquals(epoch + "-2", board.id());
+                assertEquals(newStream, Position.parse(board.id()).orElseThrow().epoch());
+                assertEquals(2, board.data().get("version").asLong());
                 assertEquals("zoe", board.data().get("entries").get(0).get("player").asText(), "the new board");
             }
         }

@@ -70,6 +70,11 @@ final class SseClient implements AutoCloseable {
         return response;
     }
 
+    /** @return true once the server ended the stream (or it was closed) and every event was read off it */
+    boolean ended() {
+        return !reader.isAlive();
+    }
+
     /** @return the data of the first event that matches, waiting at most {@code timeout}, or null */
     JsonNode awaitEvent(Predicate<JsonNode> match, Duration timeout) throws InterruptedException {
         Event e = await(ev -> match.test(ev.data()), timeout);

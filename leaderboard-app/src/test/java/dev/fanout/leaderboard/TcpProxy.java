@@ -10,12 +10,17 @@ import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A loopback TCP proxy that a test can cut and restore on the same port, to simulate an outage. */
+/**
+ * A loopback TCP proxy that a test can cut and restore on the same port, to simulate an outage,
+ * or hold (bytes wait, connections stay open) and release, to simulate a slow link.
+ */
 final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    private volatile boolean held;
+    private final Object release = new Object();
 
     TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -50,7 +55,13 @@ final class TcpProxy implements AutoCloseable {
     private void pump(Socket from, Socket to) {
         Thread.ofVirtual().start(() -> {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                in.transferTo(out);
+                byte[] buffer = new byte[8192];
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    awaitRelease();
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
             } catch (IOException e) {
                 // cut
             } finally {
@@ -58,6 +69,31 @@ final class TcpProxy implements AutoCloseable {
                 closeQuietly(to);
             }
         });
+    }
+
+    private void awaitRelease() throws IOException {
+        synchronized (release) {
+            while (held) {
+                try {
+                    release.wait();
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+        }
+    }
+
+    /** Holds every byte from now on (both ways) until {@link #release()}: the connections stay open. */
+    void hold() {
+        held = true;
+    }
+
+    /** Lets the held bytes through, and every later one. */
+    void release() {
+        synchronized (release) {
+            held = false;
+            release.notifyAll();
+        }
     }
 
     /** Refuses new connections and drops the open ones. */
