@@ -3,6 +3,7 @@ package dev.fanout.leaderboard;
 import dev.fanout.Hub;
 import dev.fanout.micrometer.FanoutMetrics;
 import dev.fanout.micrometer.SseMetrics;
+import dev.fanout.redis.RedisStreamStats;
 import dev.fanout.sse.ConnectionGuard;
 import dev.fanout.sse.SseHandler;
 import io.micrometer.core.instrument.Counter;
@@ -22,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The app's meters, in a Micrometer {@link PrometheusMeterRegistry} of its own, served as
@@ -76,7 +78,8 @@ final class AppMetrics implements AutoCloseable {
      * @param hubs the hub the streams read now: the fanout meters follow it when it is replaced
      *             (with Redis, at a new epoch: its counters then start again from 0)
      */
-    AppMetrics(Supplier<Hub<Snapshot>> hubs, ChangeFeed feed, SseHandler<Snapshot> stream, ConnectionGuard guard) {
+    AppMetrics(Supplier<Hub<Snapshot>> hubs, SnapshotStream snapshots, ChangeFeed feed, SseHandler<Snapshot> stream,
+               ConnectionGuard guard) {
         for (Outcome o : Outcome.values()) {
             submissions.put(o, Counter.builder("leaderboard.submissions")
                     .description("POST /submit-game requests by outcome")
@@ -109,6 +112,9 @@ final class AppMetrics implements AutoCloseable {
                     .tag("reason", reason.name().toLowerCase(Locale.ROOT))
                     .register(registry);
         }
+        if (snapshots instanceof ClusterSnapshots cluster) {
+            bindCluster(cluster);
+        }
         this.hubs = hubs;
         bindHub();
         this.streamMetrics = SseMetrics.of(stream, ENDPOINT, Tags.empty(), Duration.ofMillis(100), Duration.ofSeconds(1));
@@ -117,6 +123,39 @@ final class AppMetrics implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+    }
+
+    /**
+     * Redis mode: this instance's counters of the cluster's snapshot stream (what it published
+     * and read, what Redis lost for it, its read failures and catch-ups, the read-backs for
+     * resumes), as {@code leaderboard_cluster_*_total}; 0 until the stream is open.
+     */
+    private void bindCluster(ClusterSnapshots cluster) {
+        clusterCounter(cluster, "published", "Snapshots this instance appended to the cluster stream",
+                RedisStreamStats::published);
+        clusterCounter(cluster, "publish.failures", "Appends to the cluster stream that failed or whose outcome is unknown",
+                RedisStreamStats::publishFailures);
+        clusterCounter(cluster, "read", "Snapshots this instance read from the cluster stream", RedisStreamStats::read);
+        clusterCounter(cluster, "missed", "Snapshots the stream no longer held when this instance read on (lost by Redis)",
+                RedisStreamStats::missed);
+        clusterCounter(cluster, "epoch.changes", "Times the cluster stream's epoch changed (its history was lost)",
+                RedisStreamStats::epochChanges);
+        clusterCounter(cluster, "read.errors", "Failed reads of the cluster stream (Redis down or unreachable)",
+                RedisStreamStats::readErrors);
+        clusterCounter(cluster, "recoveries", "Catch-ups from the last entry read after failed reads",
+                RedisStreamStats::recoveries);
+        clusterCounter(cluster, "backfilled", "Snapshots read back from Redis for resumes the local history could not serve",
+                RedisStreamStats::backfilled);
+        clusterCounter(cluster, "backfill.failures", "Resumes whose read-back failed: each a reset for its client",
+                RedisStreamStats::backfillFailures);
+    }
+
+    private void clusterCounter(ClusterSnapshots cluster, String name, String description,
+                                ToLongFunction<RedisStreamStats> count) {
+        // the app holds the cluster stream while it runs (function counters hold it weakly)
+        FunctionCounter.builder("leaderboard.cluster." + name, cluster,
+                        c -> c.stream().map(h -> (double) count.applyAsLong(h.stats())).orElse(0.0))
+                .description(description).register(registry);
     }
 
     void submission(Outcome outcome) {

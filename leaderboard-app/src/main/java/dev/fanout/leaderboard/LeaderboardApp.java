@@ -86,7 +86,7 @@ public final class LeaderboardApp implements AutoCloseable {
                     .idleTimeout(config.idleTimeout())
                     .share(maxTcpConnections, config.reserve(maxTcpConnections))
                     .build();
-            this.metrics = m = new AppMetrics(snapshots::hub, feed, stream, guard);
+            this.metrics = m = new AppMetrics(snapshots::hub, snapshots, feed, stream, guard);
             LeaderboardService service = new LeaderboardService(config, store, feed, metrics, mapper);
             feed.start();
             WebServerConfig.Builder builder = WebServer.builder()

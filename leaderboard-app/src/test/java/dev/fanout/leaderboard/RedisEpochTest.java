@@ -3,6 +3,7 @@ package dev.fanout.leaderboard;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fanout.Position;
 import io.lettuce.core.RedisClient;
@@ -74,6 +75,18 @@ class RedisEpochTest {
                 assertEquals(2, board.data().get("version").asLong());
                 assertEquals("zoe", board.data().get("entries").get(0).get("player").asText(), "the new board");
             }
+            String metrics = TestApps.get(b, "/metrics").body();
+            assertTrue(counter(metrics, "leaderboard_cluster_epoch_changes_total") >= 1,
+                    "the lost history shows on /metrics: " + metrics);
+            assertTrue(counter(metrics, "leaderboard_cluster_read_total") >= 3, "what b read of both epochs");
+            assertEquals(0, counter(metrics, "leaderboard_cluster_publish_failures_total"));
         }
+    }
+
+    /** The value of a counter without labels in Prometheus text, failing when it is absent. */
+    static double counter(String metrics, String name) {
+        return metrics.lines().filter(l -> l.startsWith(name + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(name.length() + 1).trim()))
+                .orElseThrow(() -> new AssertionError(name + " is not on /metrics"));
     }
 }
