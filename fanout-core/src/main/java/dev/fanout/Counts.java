@@ -16,7 +16,10 @@ import java.lang.invoke.VarHandle;
 final class Counts {
     /** Messages offered (producer block) or taken (consumer block). */
     static final int FLOW = DropCause.values().length;
-    /** Consumer block: the sequence of the last message taken. */
+    /**
+     * Consumer block: the sequence of the last message taken. Producer block: the sequence of the
+     * last message queued bare (see {@link SequencedQueue}), read and written by the publisher only.
+     */
     static final int LAST_SEQUENCE = FLOW + 1;
     /** Consumer block: the largest depth the consumer found. */
     static final int HIGH_WATER = FLOW + 2;
@@ -42,6 +45,16 @@ final class Counts {
         } else {
             SLOT.setRelease(slots, i, slots[i] + n);
         }
+    }
+
+    /** Writer: its own last value of a slot (a plain read). */
+    long own(int slot) {
+        return slots[PAD + slot];
+    }
+
+    /** Writer, single only: sets a slot. */
+    void put(int slot, long value) {
+        SLOT.setRelease(slots, PAD + slot, value);
     }
 
     /** Writer: counts {@code n} drops for {@code cause}. */

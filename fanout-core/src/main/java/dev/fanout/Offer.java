@@ -10,6 +10,13 @@ final class Offer<T> {
     long sequence;
     T message;
     private Delivery<T> delivery;
+    /**
+     * The producer-side counters of the subscription offered to now: a buffer keeps its own
+     * publisher-side state there ({@link SequencedQueue}: the last sequence queued), on the cache
+     * line the publish writes anyway for the offered count, instead of one more line per
+     * subscriber.
+     */
+    Counts producer;
 
     /** Publisher: the next publish; {@code shared} is the history's delivery of it, if the hub keeps one. */
     void set(long seq, T m, Delivery<T> shared) {

@@ -62,6 +62,7 @@ final class QueueDispatcher<T> implements Dispatcher<T> {
             tally.subscribers++;
             ledger.producer.add(Counts.FLOW, 1);
             QueueLane<T> lane = (QueueLane<T>) ledger.lane;
+            o.producer = ledger.producer;
             int outcome = lane.buffer.offer(o);
             if (lane.buffer instanceof LatestPerKeyBuffer<T> keyed) {
                 Throwable keyError = keyed.takeKeyError();
@@ -122,6 +123,7 @@ final class QueueDispatcher<T> implements Dispatcher<T> {
         QueueLane<T> lane = (QueueLane<T>) ledger.lane;
         ProducerBackoff backoff = new ProducerBackoff(start, s.maxWaitNanos());
         Thread me = Thread.currentThread();
+        d.producer = ledger.producer;
         while (true) {
             if (!ledger.isOpen() || hub.isClosed()) {
                 drop(s, tally, DropCause.CLOSED);

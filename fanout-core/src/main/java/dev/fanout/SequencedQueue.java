@@ -18,8 +18,6 @@ final class SequencedQueue<T> extends Buffer<T> {
     /** The capacity asked for (a power of two); JCTools' smallest queues hold more, so offers check it. */
     private final int capacity;
     private final boolean smallerThanQueue;
-    /** Publisher-owned state, on cache lines apart from the consumer's (see {@link Padded}). */
-    private final PublisherSide publisher = new PublisherSide();
     /** Consumer-owned state: the sink of the drain under way and the next bare message's sequence. */
     private final Resolver<T> resolver = new Resolver<>();
 
@@ -42,31 +40,29 @@ final class SequencedQueue<T> extends Buffer<T> {
 
     /**
      * 64 bytes ahead of a subclass's fields (HotSpot lays out a superclass's fields first), so
-     * that what the publisher writes on every offer and what the consumer writes on every take
-     * never share a cache line with each other or with the fields both read, as JCTools pads its
-     * indices apart.
+     * that what the consumer writes on every take never shares a cache line with the fields the
+     * publisher reads, as JCTools pads its indices apart.
      */
     abstract static class Padded {
         long p00, p01, p02, p03, p04, p05, p06, p07;
     }
 
-    private static final class PublisherSide extends Padded {
-        /** The sequence of the last message queued. */
-        long lastQueued = Long.MIN_VALUE;
-        long p10, p11, p12, p13, p14, p15, p16;
-    }
-
+    /**
+     * The publisher keeps the sequence of the last message it queued in the subscription's
+     * producer counters ({@link Offer#producer}), which every offer writes anyway: 0 at first,
+     * so a subscriber that takes from the hub's first message on needs no mark.
+     */
     @Override
     int offer(Offer<T> o) {
         if (smallerThanQueue && queue.size() >= capacity) {
             return FULL;
         }
-        PublisherSide p = publisher;
+        Counts p = o.producer;
         long seq = o.sequence;
-        if (!queue.offer(seq == p.lastQueued + 1 ? o.message : new Mark(seq, o.message))) {
+        if (!queue.offer(seq == p.own(Counts.LAST_SEQUENCE) + 1 ? o.message : new Mark(seq, o.message))) {
             return FULL;
         }
-        p.lastQueued = seq;
+        p.put(Counts.LAST_SEQUENCE, seq);
         return ACCEPTED;
     }
 
@@ -98,11 +94,11 @@ final class SequencedQueue<T> extends Buffer<T> {
 
     /**
      * Consumer-owned: hands each element to the sink of the drain under way with its sequence;
-     * reused by the consumer. Padded like {@link PublisherSide}.
+     * reused by the consumer. Padded apart from the fields the publisher reads.
      */
     private static final class Resolver<T> extends Padded implements MessagePassingQueue.Consumer<Object> {
-        /** The sequence of the next bare message. */
-        long expected;
+        /** The sequence of the next bare message: 1 until a mark says otherwise (see {@link #offer}). */
+        long expected = 1;
         Sink<T> sink;
         long p10, p11, p12, p13, p14, p15, p16;
 
