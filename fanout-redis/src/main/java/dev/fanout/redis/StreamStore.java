@@ -45,9 +45,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class StreamStore implements AutoCloseable {
 
     /**
-     * The stream's current epoch and last sequence number, starting a new epoch when its history
-     * is gone: no epoch yet, or numbers given but no stream (deleted, or a Redis that came back
-     * empty). A new epoch deletes what is left of the stream and numbers from 1 again.
+     * The functions every script shares. {@code head}: the stream's current epoch and last
+     * sequence number, starting a new epoch when its history is gone: no epoch yet, or numbers
+     * given but no stream (deleted, or a Redis that came back empty); a new epoch deletes what is
+     * left of the stream and numbers from 1 again. {@code replayed} and {@code append}: the two
+     * publish scripts' once-key check and append.
      */
     private static final String HEAD = """
             local function head(candidate)
@@ -61,6 +63,21 @@ final class StreamStore implements AutoCloseable {
               end
               return epoch, seq
             end
+            -- a publish run again with its once-key (KEYS[3]): the first run's {epoch, seq}, else nil
+            local function replayed()
+              local done = redis.call('GET', KEYS[3])
+              if done then
+                local at = string.find(done, ':', 1, true)
+                return {string.sub(done, 1, at - 1), tonumber(string.sub(done, at + 1))}
+              end
+              return nil
+            end
+            -- appends the next entry (ARGV[2] max length, ARGV[3] text) and records it under the once-key
+            -- (ARGV[4] its lifetime); the caller stores seq in KEYS[2]
+            local function append(epoch, seq)
+              redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], string.format('%d-0', seq), 'e', epoch, 'm', ARGV[3])
+              redis.call('SET', KEYS[3], epoch .. ':' .. string.format('%d', seq), 'PX', ARGV[4])
+            end
             """;
 
     /**
@@ -70,16 +87,14 @@ final class StreamStore implements AutoCloseable {
      * run's answer was lost), returns the first run's {epoch, seq} and appends nothing.
      */
     private static final String PUBLISH = HEAD + """
-            local done = redis.call('GET', KEYS[3])
-            if done then
-              local at = string.find(done, ':', 1, true)
-              return {string.sub(done, 1, at - 1), tonumber(string.sub(done, at + 1))}
+            local again = replayed()
+            if again then
+              return again
             end
             local epoch, seq = head(ARGV[1])
             seq = seq + 1
-            redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], string.format('%d-0', seq), 'e', epoch, 'm', ARGV[3])
+            append(epoch, seq)
             redis.call('HSET', KEYS[2], 'seq', seq)
-            redis.call('SET', KEYS[3], epoch .. ':' .. string.format('%d', seq), 'PX', ARGV[4])
             return {epoch, seq}
             """;
 
@@ -93,10 +108,9 @@ final class StreamStore implements AutoCloseable {
      * appended.
      */
     private static final String PUBLISH_NEWER = HEAD + """
-            local done = redis.call('GET', KEYS[3])
-            if done then
-              local at = string.find(done, ':', 1, true)
-              return {string.sub(done, 1, at - 1), tonumber(string.sub(done, at + 1))}
+            local again = replayed()
+            if again then
+              return again
             end
             local epoch, seq = head(ARGV[1])
             if redis.call('GET', KEYS[4]) ~= ARGV[5] then
@@ -112,9 +126,8 @@ final class StreamStore implements AutoCloseable {
               return {epoch, 0}
             end
             seq = seq + 1
-            redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], string.format('%d-0', seq), 'e', epoch, 'm', ARGV[3])
+            append(epoch, seq)
             redis.call('HSET', KEYS[2], 'seq', seq, 'guard', ARGV[5], 'version', ARGV[6])
-            redis.call('SET', KEYS[3], epoch .. ':' .. string.format('%d', seq), 'PX', ARGV[4])
             return {epoch, seq}
             """;
 
