@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -46,6 +48,13 @@ import picocli.CommandLine.Spec;
  * Every {@code --progress} seconds a {@link Progress} line says the phase, the time elapsed and
  * left, connections open of the target, events/s, the p99 so far and of the interval, the
  * server's open streams and the games sent. Output goes to the command line's {@code getOut()}.
+ *
+ * <p>Hopping ({@code --hop-fraction}, {@code --hop-every}, {@code --hop-targets}): from the end of
+ * the ramp to the end of the hold, every interval that fraction of the clients leave their
+ * instance for the next one of the hop targets (round robin, in the order given), sending their
+ * last event id as {@code Last-Event-ID}; each client's events are checked across its
+ * connections (never a repeat, never back) and every client must end on the final snapshot.
+ * See {@link StreamClients} and {@link VersionCheck}.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Open SSE connections, submit games, measure publish-to-receive latency.")
@@ -131,6 +140,21 @@ final class LoadRun implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE}).")
     double progress;
 
+    @Option(names = "--hop-fraction", defaultValue = "0", description = "Fraction of the clients that hop to another instance"
+            + " every --hop-every (default: ${DEFAULT-VALUE}: none).")
+    double hopFraction;
+
+    @Option(names = "--hop-every", defaultValue = "10s", converter = Seconds.class,
+            description = "Interval between hops, seconds, e.g. 10 or 10s (default: ${DEFAULT-VALUE}).")
+    double hopEvery;
+
+    @Option(names = "--hop-targets", split = ",", description = "The instances clients hop between, in order (a client"
+            + " goes to the one after its current; comma-separated base URLs; default: the --target list).")
+    List<URI> hopTargets = new ArrayList<>();
+
+    @Option(names = "--hop-seed", description = "Seed of the choice of hopping clients (default: random).")
+    Long hopSeed;
+
     @Option(names = "--json", description = "Write the summary as JSON to this file ('-' for standard output).")
     String json;
 
@@ -146,6 +170,8 @@ final class LoadRun implements Callable<Integer> {
     private final Histogram ackLatency = histogram();
     private final Histogram submitToStream = histogram();
     private final Histogram metricsLatency = histogram();
+    private final Histogram hopResume = histogram();
+    private int hopRounds;
     private final LongAdder metricsFailures = new LongAdder();
     private volatile boolean steadyPhase;
     private volatile Progress.Phase phase = Progress.Phase.RAMP;
@@ -165,6 +191,18 @@ final class LoadRun implements Callable<Integer> {
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
         validate();
+        int homeTargets = targets.size();
+        List<Integer> ring = new ArrayList<>();
+        if (hopFraction > 0) {
+            for (URI u : hopTargets.isEmpty() ? List.copyOf(targets) : hopTargets) {
+                int at = targets.indexOf(u);
+                if (at < 0) {
+                    targets.add(u); // a hop target only: no initial connections, but its own latency and final check
+                    at = targets.size() - 1;
+                }
+                ring.add(at);
+            }
+        }
         List<InetSocketAddress> addrs = targets.stream().map(Loopback::target).toList();
         List<String> hosts = targets.stream().map(u -> u.getHost() + ":" + (u.getPort() < 0 ? 80 : u.getPort())).toList();
         int nSources = sources > 0 ? sources : Math.max(1, (connections + 9_999) / 10_000);
@@ -187,11 +225,13 @@ final class LoadRun implements Callable<Integer> {
         startNanos = System.nanoTime();
         lastProgressNanos = startNanos;
         phaseEndNanos = startNanos + secondsToNanos(connections / ramp) + secondsToNanos(duration);
-        StreamClients clients = new StreamClients(addrs, hosts, path, src, threads, connections,
+        StreamClients clients = new StreamClients(addrs, homeTargets, ring, hosts, path, src, threads, connections,
                 secondsToNanos(connectTimeout), stallFraction, stallRcvBuf);
         out.println("load " + id + ": " + clients.describe() + ", ramp " + ramp + "/s, hold " + duration + " s"
                 + (submitRate > 0 || submitUnpaced ? ", submitting " + (submitUnpaced ? "unpaced" : submitRate + "/s")
-                + " from " + submitters + " thread(s)" : ""));
+                + " from " + submitters + " thread(s)" : "")
+                + (hopFraction > 0 ? ", " + hopFraction + " of the clients hop every " + hopEvery + " s over " + ring.size()
+                + " instance(s)" : ""));
 
         Submitter submitter = null;
         if (submitRate > 0 || submitUnpaced) {
@@ -226,6 +266,8 @@ final class LoadRun implements Callable<Integer> {
 
         // hold
         boolean stalledDone = stallFraction <= 0;
+        Random rnd = hopSeed != null ? new Random(hopSeed) : new Random();
+        long nextHop = hopFraction > 0 ? rampEnd + secondsToNanos(hopEvery) : Long.MAX_VALUE;
         long warmEnd = rampEnd + secondsToNanos(warmup);
         long stallAt = rampEnd + secondsToNanos(stallAfter);
         long holdEnd = rampEnd + secondsToNanos(duration);
@@ -242,12 +284,18 @@ final class LoadRun implements Callable<Integer> {
                     steadyEvents = clients.events.sum();
                 }
             }
+            if (hopFraction > 0 && now - nextHop >= 0 && now < holdEnd) {
+                int n = clients.hop(hopFraction, rnd);
+                hopRounds++;
+                out.println("hop round " + hopRounds + ": " + n + " client(s) leave for the next instance with their Last-Event-ID");
+                nextHop += secondsToNanos(hopEvery);
+            }
             if (!stalledDone && now >= stallAt) {
                 int n = clients.stall();
                 out.println("stalled " + n + " client(s): they stop reading now");
                 stalledDone = true;
             }
-            TimeUnit.MILLISECONDS.sleep(Math.max(1, Math.min(100, (holdEnd - now) / 1_000_000)));
+            TimeUnit.MILLISECONDS.sleep(Math.max(1, Math.min(100, (Math.min(holdEnd, nextHop) - now) / 1_000_000)));
         }
         long steadyEnd = System.nanoTime();
         long eventsAtEnd = clients.events.sum();
@@ -266,8 +314,11 @@ final class LoadRun implements Callable<Integer> {
         }
         long settleEnd = System.nanoTime() + secondsToNanos(settle);
         phaseEndNanos = settleEnd;
+        long hoppingAtEnd;
         while (true) {
             long total = 0;
+            hoppingAtEnd = hopFraction > 0 ? clients.hopping() : 0;
+            total += hoppingAtEnd;
             for (int t = 0; t < targets.size(); t++) {
                 behind[t] = finalVersion[t] < 0 ? clients.streaming(t) : clients.behind(t, finalVersion[t]);
                 total += behind[t];
@@ -290,7 +341,8 @@ final class LoadRun implements Callable<Integer> {
                 ackLatency.add(submitter.ackLatency.getIntervalHistogram());
                 submitToStream.add(submitter.submitToStream.getIntervalHistogram());
             }
-            summary = summary(id, clients, submitter, finalVersion, behind, serverOpen,
+            clients.drainHopResume(hopResume);
+            summary = summary(id, clients, submitter, finalVersion, behind, hoppingAtEnd, serverOpen,
                     (eventsAtEnd - steadyEvents) / Math.max(1e-9, (steadyEnd - steadyStartNanos) / 1e9), src);
         }
         if (submitter != null && idsOut != null) {
@@ -327,7 +379,19 @@ final class LoadRun implements Callable<Integer> {
             throw new IllegalArgumentException("check --ramp > 0, --duration >= 0, 0 < --max-time <= 3600, --threads >= 1,"
                     + " --submitters >= 1, --players >= 2, --progress > 0, 0 <= --stall-fraction <= 1");
         }
+        if (!(hopFraction >= 0) || hopFraction > 1) {
+            throw new IllegalArgumentException("--hop-fraction: " + hopFraction + " (expected: 0..1)");
+        }
+        if (hopFraction > 0 && !(hopEvery > 0)) {
+            throw new IllegalArgumentException("--hop-every: " + hopEvery + " (expected: > 0)");
+        }
+        if (hopFraction > 0 && stallFraction > 0) {
+            throw new IllegalArgumentException("--hop-fraction with --stall-fraction: not supported (expected: one of them)");
+        }
         for (URI u : targets) {
+            Loopback.target(u);
+        }
+        for (URI u : hopTargets) {
             Loopback.target(u);
         }
         if (submitTarget != null) {
@@ -456,7 +520,7 @@ final class LoadRun implements Callable<Integer> {
     }
 
     private Map<String, Object> summary(String id, StreamClients c, Submitter sub, long[] finalVersion, long[] behind,
-                                        long[] serverOpen, double steadyEps, List<InetAddress> src) {
+                                        long hoppingAtEnd, long[] serverOpen, double steadyEps, List<InetAddress> src) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("run_id", id);
         Map<String, Object> cfg = new LinkedHashMap<>();
@@ -470,6 +534,8 @@ final class LoadRun implements Callable<Integer> {
         cfg.put("submitters", submitters);
         cfg.put("stall_fraction", stallFraction);
         cfg.put("abrupt_close", abruptClose);
+        cfg.put("hop_fraction", hopFraction);
+        cfg.put("hop_every_s", hopEvery);
         m.put("config", cfg);
         Map<String, Object> conns = new LinkedHashMap<>();
         conns.put("attempted", c.attempted.sum());
@@ -485,6 +551,14 @@ final class LoadRun implements Callable<Integer> {
         ev.put("received", c.events.sum());
         ev.put("heartbeats", c.heartbeats.sum());
         ev.put("out_of_order", c.regressions.sum());
+        Map<String, Object> check = new LinkedHashMap<>();
+        check.put("repeats", c.repeats.sum());
+        check.put("backwards", c.backwards.sum());
+        check.put("version_not_forward", c.versionNotForward.sum());
+        check.put("resets", c.resets.sum());
+        check.put("new_epochs", c.newEpochs.sum());
+        check.put("clients_with_violations", c.clientsWithViolations());
+        ev.put("per_client_check", check);
         ev.put("steady_per_s", Math.round(steadyEps));
         m.put("events", ev);
         Histogram st = histogram();
@@ -510,6 +584,24 @@ final class LoadRun implements Callable<Integer> {
             allFinal &= finalVersion[t] >= 0 && behind[t] == 0;
         }
         m.put("targets", per);
+        if (hopFraction > 0) {
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put("rounds", hopRounds);
+            h.put("chosen", c.hopsChosen.sum());
+            h.put("started", c.hopsStarted.sum());
+            h.put("skipped_not_streaming", c.hopsSkipped.sum());
+            h.put("resumed", c.hopsResumed.sum());
+            h.put("http_503", c.hop503.sum());
+            h.put("retries", c.hopRetries.sum());
+            h.put("given_up", c.hopsGivenUp.sum());
+            h.put("failures", counts(c.hopFailures));
+            h.put("first_event_catch_up", c.hopCatchUpEvents.sum());
+            h.put("first_event_live", c.hopLiveFirstEvents.sum());
+            h.put("hopping_at_end", hoppingAtEnd);
+            h.put("close_to_resumed_ms", percentiles(hopResume));
+            m.put("hops", h);
+            allFinal &= hoppingAtEnd == 0;
+        }
         m.put("all_on_final_snapshot", allFinal);
         if (sub != null) {
             Map<String, Object> s = new LinkedHashMap<>();
@@ -570,11 +662,31 @@ final class LoadRun implements Callable<Integer> {
         for (Object o : (List<Object>) s.get("targets")) {
             out.println("target " + o);
         }
+        out.println("per-client check: " + e.get("per_client_check"));
+        if (s.containsKey("hops")) {
+            out.println("hops: " + s.get("hops"));
+        }
         out.println("all clients on the final snapshot: " + s.get("all_on_final_snapshot"));
         if (s.containsKey("submissions")) {
             out.println("submissions: " + s.get("submissions"));
         }
         out.println("/metrics: " + s.get("metrics_endpoint"));
+    }
+
+    /** Seconds as a number, with an optional {@code s}: {@code 10}, {@code 10s}, {@code 2.5s}. */
+    static final class Seconds implements CommandLine.ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            String v = value.strip();
+            if (v.endsWith("s")) {
+                v = v.substring(0, v.length() - 1);
+            }
+            try {
+                return Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a number of seconds (e.g. 10 or 10s)");
+            }
+        }
     }
 
     private void writeIds(Submitter sub) throws IOException {

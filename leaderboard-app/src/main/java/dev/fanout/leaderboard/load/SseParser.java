@@ -3,6 +3,7 @@ package dev.fanout.leaderboard.load;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * An incremental parser of one HTTP/1.1 response carrying a Server-Sent-Events body: the status
@@ -38,6 +39,15 @@ public final class SseParser {
          * @param length  how many bytes of {@code data} are the event's data
          */
         void onEvent(long id, String event, byte[] data, int length);
+
+        /**
+         * A response header, before {@link #onHeaders(boolean, long)}.
+         *
+         * @param name  the name as sent
+         * @param value the value, trimmed
+         */
+        default void onHeader(String name, String value) {
+        }
 
         /** A comment line such as a heartbeat ({@code : heartbeat}). */
         default void onComment() {
@@ -80,10 +90,27 @@ public final class SseParser {
     private boolean hasData;
     private String eventType = "message";
     private long lastId = -1;
+    private byte[] idText = new byte[32]; // the last id line's value, as sent
+    private int idTextLen = -1; // -1: no id yet
+    private String idString; // idText as a String, made on demand
 
     /** @param listener receives what is parsed */
     public SseParser(Listener listener) {
         this.listener = listener;
+    }
+
+    /**
+     * @return the last event id of this stream exactly as sent (what a reconnecting client sends
+     *         as {@code Last-Event-ID}), or empty before any {@code id} line
+     */
+    public Optional<String> lastEventId() {
+        if (idTextLen < 0) {
+            return Optional.empty();
+        }
+        if (idString == null) {
+            idString = new String(idText, 0, idTextLen, StandardCharsets.UTF_8);
+        }
+        return Optional.of(idString);
     }
 
     /** @return true once the body has ended */
@@ -177,6 +204,7 @@ public final class SseParser {
                 }
                 String name = h.substring(0, colon).trim();
                 String value = h.substring(colon + 1).trim();
+                listener.onHeader(name, value);
                 if (name.equalsIgnoreCase("transfer-encoding") && value.toLowerCase(java.util.Locale.ROOT).contains("chunked")) {
                     chunked = true;
                 } else if (name.equalsIgnoreCase("content-length")) {
@@ -296,6 +324,13 @@ public final class SseParser {
             dataLen += len;
             hasData = true;
         } else if (is("id", nameEnd)) {
+            int len = n - valueStart;
+            if (len > idText.length) {
+                idText = Arrays.copyOf(idText, Math.max(len, idText.length * 2));
+            }
+            System.arraycopy(line, valueStart, idText, 0, len);
+            idTextLen = len;
+            idString = null;
             int from = valueStart;
             for (int i = n - 1; i > valueStart; i--) {
                 if (line[i] == '-') { // epoch-version: the version

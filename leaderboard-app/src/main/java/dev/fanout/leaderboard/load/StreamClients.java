@@ -12,8 +12,11 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -32,13 +35,26 @@ import org.HdrHistogram.SingleWriterRecorder;
  * per target in a {@link SingleWriterRecorder}; {@link #drain(int, Histogram)} collects them.
  * {@code published_at} has millisecond resolution, so a latency is overestimated by 0 to 1 ms.
  *
- * <p>Thread-safety: {@link #open(int)} is called by one ramp thread; the counters, drains and
- * {@link #closeAll(boolean)} by the controller; everything else runs on the selector threads.
+ * <p>Hopping ({@link #hop(double, Random)}): a chosen client closes its connection and opens one
+ * to the next instance of the hop ring, sending the last event id it saw as
+ * {@code Last-Event-ID}; a 503 (an instance not caught up yet, or full) or a failure before the
+ * response headers is retried after {@code Retry-After} (1 s when absent), up to
+ * {@value #HOP_ATTEMPTS} attempts. A {@link VersionCheck} per client, kept across its
+ * connections, counts every event that repeats or goes back. The first event of a hop
+ * connection is a receive-latency sample only when it was published after the hop began (a
+ * live event); an older one is the catch-up of what the client missed, counted apart.
+ *
+ * <p>Thread-safety: {@link #open(int)} is called by one ramp thread; the counters, drains,
+ * {@link #hop(double, Random)} and {@link #closeAll(boolean)} by the controller; everything else
+ * runs on the selector threads. A client and all its connections belong to one selector thread.
  */
 final class StreamClients implements AutoCloseable {
 
     static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(10);
     private static final byte[] PUBLISHED_AT = "\"published_at\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] VERSION = "\"version\"".getBytes(StandardCharsets.US_ASCII);
+    /** Connection attempts of one hop (the first and its retries) before the client is given up. */
+    static final int HOP_ATTEMPTS = 30;
 
     /** Called on a selector thread for every event of the probe connection. */
     interface Probe {
@@ -46,13 +62,17 @@ final class StreamClients implements AutoCloseable {
     }
 
     private final List<InetSocketAddress> targets;
+    private final List<String> hostHeaders;
+    private final String path;
     private final List<byte[]> requests;
+    private final int homeTargets;
+    private final int[] hopRing;
     private final List<InetAddress> sources;
     private final Loop[] loops;
     private final long connectTimeoutNanos;
     private final int stallEvery; // 0: none
     private final int stalledRcvBuf;
-    private final Conn[] conns;
+    private final Client[] clients;
     private volatile Probe probe;
 
     final LongAdder attempted = new LongAdder();
@@ -64,9 +84,29 @@ final class StreamClients implements AutoCloseable {
     final AtomicInteger open = new AtomicInteger();
     final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
     final Map<String, LongAdder> drops = new ConcurrentHashMap<>();
+    // the per-client checks, across hops
+    final LongAdder repeats = new LongAdder();
+    final LongAdder backwards = new LongAdder();
+    final LongAdder versionNotForward = new LongAdder();
+    final LongAdder resets = new LongAdder();
+    final LongAdder newEpochs = new LongAdder();
+    // hops
+    final LongAdder hopsChosen = new LongAdder();
+    final LongAdder hopsStarted = new LongAdder();
+    final LongAdder hopsSkipped = new LongAdder();
+    final LongAdder hopsResumed = new LongAdder();
+    final LongAdder hop503 = new LongAdder();
+    final LongAdder hopRetries = new LongAdder();
+    final LongAdder hopsGivenUp = new LongAdder();
+    final LongAdder hopCatchUpEvents = new LongAdder();
+    final LongAdder hopLiveFirstEvents = new LongAdder();
+    final LongAdder hopNoInitialEvent = new LongAdder();
+    final Map<String, LongAdder> hopFailures = new ConcurrentHashMap<>();
 
     /**
-     * @param targets        where to connect, one per instance; connection i goes to target i % size
+     * @param targets        where to connect, one per instance; connection i goes to target i % homeTargets
+     * @param homeTargets    how many of the first targets take the initial connections (the others are hop targets only)
+     * @param hopRing        the targets' indices that a hopping client goes through, in order (empty: no hops)
      * @param hostHeaders    the Host header for each target
      * @param path           the stream path
      * @param sources        local addresses to bind; connection i uses source i % size
@@ -76,18 +116,23 @@ final class StreamClients implements AutoCloseable {
      * @param stallFraction  the fraction of connections that {@link #stall()} stops reading (0 for none)
      * @param stalledRcvBuf  SO_RCVBUF of those connections, so a stalled reader fills up soon (0: default)
      */
-    StreamClients(List<InetSocketAddress> targets, List<String> hostHeaders, String path, List<InetAddress> sources,
+    StreamClients(List<InetSocketAddress> targets, int homeTargets, List<Integer> hopRing, List<String> hostHeaders,
+                  String path, List<InetAddress> sources,
                   int threads, int max, long connectTimeout, double stallFraction, int stalledRcvBuf) {
+        if (homeTargets < 1 || homeTargets > targets.size()) {
+            throw new IllegalArgumentException("homeTargets: " + homeTargets + " (expected: 1.." + targets.size() + ")");
+        }
         this.targets = List.copyOf(targets);
-        this.requests = hostHeaders.stream()
-                .map(h -> ("GET " + path + " HTTP/1.1\r\nHost: " + h + "\r\nAccept: text/event-stream\r\n"
-                        + "Cache-Control: no-cache\r\nUser-Agent: fanout-load\r\n\r\n").getBytes(StandardCharsets.US_ASCII))
-                .toList();
+        this.homeTargets = homeTargets;
+        this.hopRing = hopRing.stream().mapToInt(Integer::intValue).toArray();
+        this.hostHeaders = List.copyOf(hostHeaders);
+        this.path = path;
+        this.requests = hostHeaders.stream().map(h -> request(h, null)).toList();
         this.sources = List.copyOf(sources);
         this.connectTimeoutNanos = connectTimeout;
         this.stallEvery = stallFraction <= 0 ? 0 : (int) Math.max(1, Math.round(1 / stallFraction));
         this.stalledRcvBuf = stalledRcvBuf;
-        this.conns = new Conn[max];
+        this.clients = new Client[max];
         this.loops = new Loop[threads];
         for (int i = 0; i < threads; i++) {
             loops[i] = new Loop(i);
@@ -95,6 +140,13 @@ final class StreamClients implements AutoCloseable {
         for (Loop l : loops) {
             l.thread.start();
         }
+    }
+
+    private byte[] request(String host, String lastEventId) {
+        return ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAccept: text/event-stream\r\n"
+                + "Cache-Control: no-cache\r\nUser-Agent: fanout-load\r\n"
+                + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n") + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     void probe(Probe p) {
@@ -111,39 +163,86 @@ final class StreamClients implements AutoCloseable {
      */
     void open(int i) {
         attempted.increment();
-        int t = i % targets.size();
+        int t = i % homeTargets;
         boolean stalled = stallEvery > 0 && i % stallEvery == stallEvery - 1;
-        SocketChannel ch = null;
+        Client cl = new Client(i, stalled);
+        clients[i] = cl;
         try {
-            ch = SocketChannel.open();
-            ch.configureBlocking(false);
-            if (stalled && stalledRcvBuf > 0) {
-                ch.setOption(StandardSocketOptions.SO_RCVBUF, stalledRcvBuf);
-            }
-            ch.bind(new InetSocketAddress(sources.get(i % sources.size()), 0));
-            boolean now = ch.connect(targets.get(t));
-            Conn c = new Conn(i, t, ch, stalled, now);
-            conns[i] = c;
-            loops[i % loops.length].add(c);
+            loops[i % loops.length].add(connect(cl, t, null, 0, 0));
         } catch (IOException | RuntimeException e) {
             fail("open: " + reason(e));
-            if (ch != null) {
-                try {
-                    ch.close();
-                } catch (IOException ignored) {
-                    // nothing to do
-                }
+        }
+    }
+
+    /** A socket of client {@code cl} bound to its source address, connecting to target {@code t} without blocking. */
+    private Conn connect(Client cl, int t, String lastEventId, long hopStartNanos, int attempt) throws IOException {
+        SocketChannel ch = SocketChannel.open();
+        try {
+            ch.configureBlocking(false);
+            if (cl.stalled && stalledRcvBuf > 0) {
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, stalledRcvBuf);
+            }
+            ch.bind(new InetSocketAddress(sources.get(cl.index % sources.size()), 0));
+            boolean now = ch.connect(targets.get(t));
+            Conn c = new Conn(cl, t, ch, now, lastEventId, hopStartNanos, attempt);
+            cl.conn = c;
+            return c;
+        } catch (IOException | RuntimeException e) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Makes about {@code fraction} of the clients hop: each closes its connection and opens one to
+     * the next instance of the hop ring with its last event id. Clients that are not streaming
+     * (connecting, between two connections, stalled, lost) are skipped and counted.
+     *
+     * @return how many clients were chosen
+     */
+    int hop(double fraction, Random rnd) {
+        int n = 0;
+        for (Client cl : clients) {
+            if (cl != null) {
+                n++;
             }
         }
+        int k = (int) Math.round(fraction * n);
+        int[] chosen = rnd.ints(0, n).distinct().limit(k).toArray();
+        for (int i : chosen) {
+            Client cl = clients[i];
+            hopsChosen.increment();
+            loops[cl.index % loops.length].post(() -> cl.loop().hopNow(cl));
+        }
+        return chosen.length;
+    }
+
+    /** @return the target after {@code t} in the hop ring (the ring's first when {@code t} is not in it) */
+    int nextTarget(int t) {
+        for (int i = 0; i < hopRing.length; i++) {
+            if (hopRing[i] == t) {
+                return hopRing[(i + 1) % hopRing.length];
+            }
+        }
+        return hopRing[0];
     }
 
     /** Stops reading on the chosen fraction of the streaming connections, as a stalled client would. */
     int stall() {
         int n = 0;
-        for (Conn c : conns) {
-            if (c != null && c.stalled) {
+        for (Client cl : clients) {
+            if (cl != null && cl.stalled) {
                 n++;
-                loops[c.index % loops.length].post(c::stopReading);
+                loops[cl.index % loops.length].post(() -> {
+                    Conn c = cl.conn;
+                    if (c != null) {
+                        c.stopReading();
+                    }
+                });
             }
         }
         return n;
@@ -152,7 +251,7 @@ final class StreamClients implements AutoCloseable {
     /** @return the connections marked as stalled */
     int stalledCount() {
         int n = 0;
-        for (Conn c : conns) {
+        for (Client c : clients) {
             if (c != null && c.stalled) {
                 n++;
             }
@@ -181,19 +280,50 @@ final class StreamClients implements AutoCloseable {
      */
     long behind(int t, long version) {
         long n = 0;
-        for (Conn c : conns) {
-            if (c != null && c.target == t && c.streaming && !c.closed && !c.stalled && c.lastVersion < version) {
+        for (Client cl : clients) {
+            Conn c = cl == null ? null : cl.conn;
+            if (c != null && c.target == t && c.streaming && !c.closed && !cl.stalled && cl.lastSequence < version) {
                 n++;
             }
         }
         return n;
     }
 
+    /** @return clients in the middle of a hop (between two connections, or retrying) */
+    long hopping() {
+        long n = 0;
+        for (Client cl : clients) {
+            if (cl != null && cl.hopping) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** @return clients whose events repeated or went back at least once */
+    long clientsWithViolations() {
+        long n = 0;
+        for (Client cl : clients) {
+            if (cl != null && cl.violations > 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Adds the hop-to-resumed-stream times (close of the old connection to the new one's headers) to {@code into}. */
+    void drainHopResume(Histogram into) {
+        for (Loop l : loops) {
+            into.add(l.hopResume.getIntervalHistogram());
+        }
+    }
+
     /** @return streaming, non-stalled connections of target {@code t} */
     long streaming(int t) {
         long n = 0;
-        for (Conn c : conns) {
-            if (c != null && c.target == t && c.streaming && !c.closed && !c.stalled) {
+        for (Client cl : clients) {
+            Conn c = cl == null ? null : cl.conn;
+            if (c != null && c.target == t && c.streaming && !c.closed && !cl.stalled) {
                 n++;
             }
         }
@@ -235,6 +365,10 @@ final class StreamClients implements AutoCloseable {
         drops.computeIfAbsent(reason, k -> new LongAdder()).increment();
     }
 
+    private void hopFail(String reason) {
+        hopFailures.computeIfAbsent(reason, k -> new LongAdder()).increment();
+    }
+
     private static String reason(Throwable e) {
         String m = e.getMessage();
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
@@ -248,6 +382,8 @@ final class StreamClients implements AutoCloseable {
         final ArrayDeque<Conn> connecting = new ArrayDeque<>();
         final SingleWriterRecorder[] recorders;
         final SingleWriterRecorder firstEvent = new SingleWriterRecorder(HIGHEST_MICROS, 3);
+        final SingleWriterRecorder hopResume = new SingleWriterRecorder(HIGHEST_MICROS, 3);
+        final PriorityQueue<Timed> timers = new PriorityQueue<>(Comparator.comparingLong(Timed::dueNanos));
         final ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
         volatile boolean running = true;
         long nowMicros;
@@ -275,6 +411,46 @@ final class StreamClients implements AutoCloseable {
             selector.wakeup();
         }
 
+        /** Runs {@code r} on this thread after {@code delayNanos} (100 ms resolution). */
+        void later(long delayNanos, Runnable r) {
+            timers.add(new Timed(System.nanoTime() + delayNanos, r));
+        }
+
+        /** Client {@code cl} leaves its connection for the next instance, with its last event id. */
+        void hopNow(Client cl) {
+            Conn c = cl.conn;
+            if (cl.stalled || cl.hopping || c == null || !c.streaming || c.closed) {
+                hopsSkipped.increment();
+                return;
+            }
+            String id = c.parser.lastEventId().orElse(null);
+            cl.hopping = true;
+            c.close(false);
+            hopsStarted.increment();
+            attemptHop(cl, nextTarget(c.target), id, System.nanoTime(), 0);
+        }
+
+        void attemptHop(Client cl, int t, String id, long hopStart, int attempt) {
+            try {
+                register(connect(cl, t, id, hopStart, attempt));
+            } catch (IOException | RuntimeException e) {
+                retryHop(cl, t, id, hopStart, attempt, "open: " + reason(e), 1000);
+            }
+        }
+
+        /** A hop connection failed before streaming: try again later, or give the client up. */
+        void retryHop(Client cl, int t, String id, long hopStart, int attempt, String why, long delayMillis) {
+            if (attempt + 1 >= HOP_ATTEMPTS) {
+                hopsGivenUp.increment();
+                hopFail("gave up after " + HOP_ATTEMPTS + " attempts, last: " + why);
+                cl.hopping = false;
+                cl.conn = null;
+                return;
+            }
+            hopRetries.increment();
+            later(TimeUnit.MILLISECONDS.toNanos(delayMillis), () -> attemptHop(cl, t, id, hopStart, attempt + 1));
+        }
+
         private void register(Conn c) {
             c.loop = this;
             try {
@@ -298,6 +474,10 @@ final class StreamClients implements AutoCloseable {
                     Runnable r;
                     while ((r = tasks.poll()) != null) {
                         r.run();
+                    }
+                    Timed due;
+                    while ((due = timers.peek()) != null && due.dueNanos() - nowNanos <= 0) {
+                        timers.poll().task().run();
                     }
                     for (SelectionKey k : selector.selectedKeys()) {
                         Conn c = (Conn) k.attachment();
@@ -338,8 +518,7 @@ final class StreamClients implements AutoCloseable {
                     connecting.poll();
                 } else if (nowNanos - c.startNanos > connectTimeoutNanos) {
                     connecting.poll();
-                    fail(c.connected ? "timeout: no response headers" : "timeout: connect");
-                    c.close(false);
+                    c.failed(c.connected ? "timeout: no response headers" : "timeout: connect");
                 } else {
                     break;
                 }
@@ -363,31 +542,82 @@ final class StreamClients implements AutoCloseable {
         }
     }
 
+    private record Timed(long dueNanos, Runnable task) {
+    }
+
+    /**
+     * One client across its connections. The selector thread of {@code index} owns it; the
+     * volatile fields are read by the controller.
+     */
+    private final class Client {
+        final int index;
+        final boolean stalled;
+        final VersionCheck check = new VersionCheck();
+        volatile Conn conn;
+        volatile boolean hopping;
+        volatile long lastSequence = -1;
+        volatile int violations;
+
+        Client(int index, boolean stalled) {
+            this.index = index;
+            this.stalled = stalled;
+        }
+
+        Loop loop() {
+            return loops[index % loops.length];
+        }
+    }
+
     /** One connection; touched only by its selector thread, except the volatile fields. */
     private final class Conn implements SseParser.Listener {
-        final int index;
+        final Client client;
         final int target;
         final SocketChannel ch;
-        final boolean stalled;
         final boolean connectedAtOnce;
         final long startNanos = System.nanoTime();
+        final long startMicros = epochMicros();
         final SseParser parser = new SseParser(this);
+        /** The Last-Event-ID sent, or null (a first connection, or a hop before any event). */
+        final String lastEventId;
+        /** When the hop began (the old connection closed); meaningful for a hop connection. */
+        final long hopStartNanos;
+        /** 0 for a client's first connection; for a hop connection, its attempt (0, then the retries). */
+        final int attempt;
+        final boolean isHop;
         SelectionKey key;
         ByteBuffer request;
         Loop loop;
         boolean connected;
         int status;
+        long retryAfterMillis = 1000;
         long received;
         volatile boolean streaming;
         volatile boolean closed;
-        volatile long lastVersion = -1;
 
-        Conn(int index, int target, SocketChannel ch, boolean stalled, boolean connectedAtOnce) {
-            this.index = index;
+        Conn(Client client, int target, SocketChannel ch, boolean connectedAtOnce, String lastEventId, long hopStartNanos,
+             int attempt) {
+            this.client = client;
             this.target = target;
             this.ch = ch;
-            this.stalled = stalled;
             this.connectedAtOnce = connectedAtOnce;
+            this.lastEventId = lastEventId;
+            this.hopStartNanos = hopStartNanos;
+            this.attempt = attempt;
+            this.isHop = hopStartNanos != 0;
+        }
+
+        /** Failed before streaming: a first connection counts a failure; a hop connection is retried. */
+        void failed(String why) {
+            if (closed) {
+                return;
+            }
+            close(false);
+            if (isHop) {
+                hopFail(why);
+                loop.retryHop(client, target, lastEventId, hopStartNanos, attempt, why, retryAfterMillis);
+            } else {
+                fail(why);
+            }
         }
 
         void ready(SelectionKey k, Loop l) {
@@ -400,7 +630,8 @@ final class StreamClients implements AutoCloseable {
                 if (k.isValid() && k.isWritable()) {
                     connected = true;
                     if (request == null) {
-                        request = ByteBuffer.wrap(requests.get(target));
+                        request = ByteBuffer.wrap(lastEventId == null ? requests.get(target)
+                                : request(hostHeaders.get(target), lastEventId));
                     }
                     ch.write(request);
                     if (!request.hasRemaining()) {
@@ -444,10 +675,10 @@ final class StreamClients implements AutoCloseable {
             }
             if (streaming) {
                 drop(why);
+                close(false);
             } else {
-                fail((connected ? "" : "connect: ") + why);
+                failed((connected ? "" : "connect: ") + why);
             }
-            close(false);
         }
 
         void stopReading() {
@@ -481,18 +712,39 @@ final class StreamClients implements AutoCloseable {
         @Override
         public void onStatus(int s) {
             status = s;
-            if (s != 200) {
-                fail("http " + s);
-                close(false);
+        }
+
+        @Override
+        public void onHeader(String name, String value) {
+            if (name.equalsIgnoreCase("retry-after")) {
+                try {
+                    retryAfterMillis = Math.clamp(Long.parseLong(value) * 1000, 100, 10_000);
+                } catch (NumberFormatException e) {
+                    // an HTTP date: keep the default
+                }
             }
         }
 
         @Override
         public void onHeaders(boolean chunked, long contentLength) {
-            if (status == 200 && !closed) {
-                streaming = true;
+            if (closed) {
+                return;
+            }
+            if (status != 200) {
+                if (status == 503 && isHop) {
+                    hop503.increment();
+                }
+                failed("http " + status);
+                return;
+            }
+            streaming = true;
+            open.incrementAndGet();
+            if (isHop) {
+                hopsResumed.increment();
+                client.hopping = false;
+                loop.hopResume.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, (loop.nowNanos - hopStartNanos) / 1000)));
+            } else {
                 established.increment();
-                open.incrementAndGet();
             }
         }
 
@@ -503,34 +755,65 @@ final class StreamClients implements AutoCloseable {
 
         @Override
         public void onEvent(long id, String event, byte[] data, int length) {
+            if ("reset".equals(event)) {
+                resets.increment();
+                client.check.reset();
+                return;
+            }
             if (!"leaderboard".equals(event)) {
                 return;
             }
             events.increment();
-            long v = id;
+            long published = SseParser.longField(data, length, PUBLISHED_AT);
             if (received++ == 0) {
-                loop.recordFirstEvent((loop.nowNanos - startNanos) / 1000);
-            } else {
-                long published = SseParser.longField(data, length, PUBLISHED_AT);
-                if (published >= 0) {
+                if (!isHop) {
+                    loop.recordFirstEvent((loop.nowNanos - startNanos) / 1000);
+                } else if (published >= 0 && published * 1000 < startMicros - 1000) {
+                    hopCatchUpEvents.increment(); // what the client missed while it hopped: not a publication now
+                } else {
+                    hopLiveFirstEvents.increment();
                     loop.recordLatency(target, loop.nowMicros - published * 1000);
                 }
+            } else if (published >= 0) {
+                loop.recordLatency(target, loop.nowMicros - published * 1000);
             }
-            if (v <= lastVersion) {
-                regressions.increment();
-            } else {
-                lastVersion = v;
+            long version = SseParser.longField(data, length, VERSION);
+            switch (client.check.onEvent(parser.lastEventId().orElse(""), id, version)) {
+                case REPEAT -> {
+                    repeats.increment();
+                    regressions.increment();
+                    client.violations++;
+                }
+                case BACKWARDS -> {
+                    backwards.increment();
+                    regressions.increment();
+                    client.violations++;
+                }
+                case VERSION_NOT_FORWARD -> {
+                    versionNotForward.increment();
+                    client.violations++;
+                }
+                case NEW_EPOCH -> newEpochs.increment();
+                case FIRST, FORWARD -> {
+                    // as it must be
+                }
             }
+            client.lastSequence = client.check.sequence();
             Probe p = probe;
-            if (p != null && index == 0) {
-                p.onVersion(v, loop.nowNanos);
+            if (p != null && client.index == 0) {
+                p.onVersion(version >= 0 ? version : id, loop.nowNanos);
             }
         }
     }
 
+    private static long epochMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+    }
+
     /** @return a short description of the set-up, for the log */
     String describe() {
-        return conns.length + " connections over " + targets.size() + " target(s), " + sources.size()
+        return clients.length + " connections over " + targets.size() + " target(s), " + sources.size()
                 + " source address(es) from " + sources.getFirst().getHostAddress() + ", " + loops.length
                 + " selector thread(s)";
     }

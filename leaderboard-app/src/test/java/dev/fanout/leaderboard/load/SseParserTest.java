@@ -111,6 +111,36 @@ class SseParserTest {
     }
 
     @Test
+    void keepsTheLastIdAsSent_forLastEventId_andReportsHeaders() throws Exception {
+        List<String> headers = new ArrayList<>();
+        SseParser p = new SseParser(new SseParser.Listener() {
+            @Override
+            public void onStatus(int status) {
+            }
+
+            @Override
+            public void onEvent(long id, String event, byte[] data, int length) {
+            }
+
+            @Override
+            public void onHeader(String name, String value) {
+                headers.add(name + "=" + value);
+            }
+        });
+        assertTrue(p.lastEventId().isEmpty());
+        p.feed(ByteBuffer.wrap((HEAD + chunked(STREAM, 11)).getBytes(StandardCharsets.UTF_8)));
+        assertEquals("k2v9d0q7xm1c-43", p.lastEventId().orElseThrow());
+        assertEquals(List.of("Content-Type=text/event-stream", "Transfer-Encoding=chunked"), headers);
+
+        SseParser q = new SseParser(new Recorded());
+        q.feed(ByteBuffer.wrap("HTTP/1.1 200 OK\r\n\r\nid: a-1\ndata: y\n\n".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals("a-1", q.lastEventId().orElseThrow());
+        q.feed(ByteBuffer.wrap("id: an-epoch-that-is-longer-than-thirty-two-bytes-1234567\ndata: z\n\n"
+                .getBytes(StandardCharsets.US_ASCII)));
+        assertEquals("an-epoch-that-is-longer-than-thirty-two-bytes-1234567", q.lastEventId().orElseThrow());
+    }
+
+    @Test
     void rejectsWhatIsNotHttp() {
         assertThrows(SseParser.ProtocolException.class, () -> new SseParser(new Recorded())
                 .feed(ByteBuffer.wrap("SSH-2.0-OpenSSH\r\n".getBytes(StandardCharsets.US_ASCII))));
