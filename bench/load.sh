@@ -4,6 +4,8 @@
 #   bench/load.sh build                      # compile and write the class path (done by every scenario)
 #   bench/load.sh capacity|spike|crash|ingest|churn|storm|stall|scaleout|idle [reps]
 #   STALL_ORDER="stalled none" bench/load.sh stall 2   # each pair with the stalled run first
+#   INSTANCES=2 PER_INSTANCE=500 SCALE_HOLD=30 bench/load.sh scaleout   # a small scale-out with hops
+#   HOP_FRACTION=0 bench/load.sh scaleout    # scale-out without hops (HOP_EVERY: seconds, default 10)
 #
 # Results: bench/results/<scenario>-<time>/ (generator JSON summaries, server logs, a results.txt
 # of the figures each scenario derives). Needs JDK 21+ (JAVA_HOME), Maven; Redis on
@@ -36,7 +38,7 @@ build() {
         -Dmdep.includeScope=runtime -Dmdep.outputFile="$ROOT/leaderboard-app/target/load.classpath")
     mvn -o "${args[@]}" >/dev/null 2>&1 || mvn "${args[@]}"
     # the modules' own classes first, so a stale fanout-core/fanout-sse jar in ~/.m2 is never measured
-    CP="$ROOT/leaderboard-app/target/classes:$ROOT/fanout-sse/target/classes:$ROOT/fanout-core/target/classes:$(cat "$ROOT/leaderboard-app/target/load.classpath")"
+    CP="$ROOT/leaderboard-app/target/classes:$ROOT/fanout-sse/target/classes:$ROOT/fanout-redis/target/classes:$ROOT/fanout-core/target/classes:$(cat "$ROOT/leaderboard-app/target/load.classpath")"
 }
 
 # start_server NAME PORT [ENV=VALUE ...]: a server JVM with its own journal; sets SERVER_PID
@@ -321,39 +323,93 @@ stall() {
 }
 
 # ------------------------------------------------------------------ 7. scale-out
+# INSTANCES servers on one Redis (REDIS_PORT, default 6379), one stream generator per instance
+# with PER_INSTANCE clients; every HOP_EVERY seconds a HOP_FRACTION of each generator's clients
+# leave for the next instance with their Last-Event-ID (HOP_FRACTION=0: no hops, the scenario of
+# before). Games go to instance 0 from their own process, whose one stream client sits on the
+# last instance, so its submit-to-stream latency crosses Redis. Redis INFO stats is sampled every
+# 5 s (redis.samples): commands/s before (servers idle), during and after the generators.
+redis_stats() { # redis_stats: "<epoch seconds> <total_commands_processed> <instantaneous_ops_per_sec>"
+    redis-cli -p "${REDIS_PORT:-6379}" info stats | tr -d '\r' | awk -F: -v t="$(date +%s.%N)" \
+        '$1 == "total_commands_processed" {c=$2} $1 == "instantaneous_ops_per_sec" {o=$2} END {print t, c, o}'
+}
+rate_between() { # rate_between "T0 C0 _" "T1 C1 _": commands per second between two samples
+    python3 -c "import sys; a=sys.argv[1].split(); b=sys.argv[2].split(); print(round((int(b[1])-int(a[1]))/(float(b[0])-float(a[0]))))" "$1" "$2"
+}
 scaleout() {
-    local inst=${INSTANCES:-6} per=${PER_INSTANCE:-16700} prefix="load-scale-$$"
-    local srvs=() gens=()
+    local inst=${INSTANCES:-6} per=${PER_INSTANCE:-16700} prefix="load-scale-$$" rport=${REDIS_PORT:-6379}
+    local hopf=${HOP_FRACTION:-0.1} hope=${HOP_EVERY:-10}
+    local srvs=() gens=() urls=()
     for i in $(seq 0 $((inst - 1))); do
-        start_server "scale-server-$i" $((BASE_PORT + 1 + i)) LEADERBOARD_STORE=redis://127.0.0.1:6379 \
+        start_server "scale-server-$i" $((BASE_PORT + 1 + i)) LEADERBOARD_STORE="redis://127.0.0.1:$rport" \
             LEADERBOARD_PREFIX="$prefix" LEADERBOARD_RATE="${SCALE_RATE:-1}"
         srvs+=("$SERVER_PID")
+        urls+=("http://127.0.0.1:$((BASE_PORT + 1 + i))")
     done
+    local ring
+    ring=$(IFS=,; echo "${urls[*]}")
+    log "scaleout: $inst instances, $per streams each, hops: fraction $hopf every ${hope}s over $ring; Redis on port $rport"
     sleep 2
+    local idle0 idle1
+    idle0=$(redis_stats)
+    sleep 10
+    idle1=$(redis_stats)
+    log "scaleout redis before (servers idle, 10 s): $(rate_between "$idle0" "$idle1") commands/s"
     # games go to instance 0 from their own process, and stop well before any stream generator's
     # hold ends, so every instance's final snapshot is read after the last game
     local hold=${SCALE_HOLD:-60}
-    gen_bg "scale-submit" --target "http://127.0.0.1:$((BASE_PORT + 1))" -n 1 --duration "$hold" \
-        --submit-rate 20 --players 50 --settle 1 --max-time 600
+    local hopargs=()
+    if [ "$hopf" != 0 ]; then hopargs=(--hop-fraction "$hopf" --hop-every "$hope" --hop-targets "$ring"); fi
+    local run0
+    run0=$(redis_stats)
+    echo "$run0" >"$OUT/redis.samples"
+    gen_bg "scale-submit" --target "${urls[$((inst - 1))]}" --submit-target "${urls[0]}" -n 1 --duration "$hold" \
+        --sources-from 127.0.100.2 --submit-rate 20 --players 50 --settle 1 --max-time 600
     gens+=("$GEN_PID")
+    local sub=$GEN_PID
     for i in $(seq 0 $((inst - 1))); do
-        gen_bg "scale-$i" --target "http://127.0.0.1:$((BASE_PORT + 1 + i))" -n "$per" --ramp 1000 \
+        gen_bg "scale-$i" --target "${urls[$i]}" -n "$per" --ramp 1000 \
             --sources-from "127.0.$((i + 1)).2" --sources 2 --duration $((hold + 15)) --warmup 10 --settle 30 \
-            --connect-timeout 60 --max-time 600
+            --connect-timeout 60 --max-time 600 "${hopargs[@]}"
         gens+=("$GEN_PID")
     done
+    # steady window for the servers' CPU: after the ramp and warm-up, 30 s of the hold
+    local steady_at=$((per / 1000 + 15))
+    local t0="" c0=() t1="" c1=() s0="" s1="" n=0
+    while true; do
+        local alive=0
+        for g in "${gens[@]}"; do kill -0 "$g" 2>/dev/null && alive=1; done
+        [ "$alive" = 1 ] || break
+        sleep 5
+        n=$((n + 5))
+        redis_stats >>"$OUT/redis.samples"
+        if [ -z "$t0" ] && [ "$n" -ge "$steady_at" ]; then
+            t0=$(date +%s.%N); s0=$(redis_stats); for s in "${srvs[@]}"; do c0+=("$(cpu_ticks "$s")"); done
+        elif [ -n "$t0" ] && [ -z "$t1" ] && [ "$n" -ge $((steady_at + 30)) ]; then
+            t1=$(date +%s.%N); s1=$(redis_stats); for s in "${srvs[@]}"; do c1+=("$(cpu_ticks "$s")"); done
+        fi
+    done
     for g in "${gens[@]}"; do wait "$g" || true; done
-    log "scaleout submissions: $(j "$OUT/scale-submit.json" "['submissions']")"
+    local run1
+    run1=$(redis_stats)
+    echo "$run1" >>"$OUT/redis.samples"
+    sleep 10
+    local after
+    after=$(redis_stats)
+    log "scaleout redis during the generators ($(python3 -c "print(round($(echo "$run1" | cut -d' ' -f1)-$(echo "$run0" | cut -d' ' -f1)))") s): $(rate_between "$run0" "$run1") commands/s; steady 30 s window: $([ -n "$s1" ] && rate_between "$s0" "$s1" || echo n/a) commands/s; highest instantaneous_ops_per_sec sampled: $(awk 'NR > 1 {if ($3 > m) m = $3} END {print m + 0}' "$OUT/redis.samples"); after (10 s, servers idle again): $(rate_between "$run1" "$after") commands/s"
+    log "scaleout submissions (to instance 0, probe stream on instance $((inst - 1))): $(j "$OUT/scale-submit.json" "['submissions']")"
     local total=0
     for i in $(seq 0 $((inst - 1))); do
-        local e
+        local e cpu=n/a
         e=$(j "$OUT/scale-$i.json" "['connections']['established']")
         total=$((total + e))
-        log "scaleout instance $i: established=$e failed=$(j "$OUT/scale-$i.json" "['connections']['failures']") dropped=$(j "$OUT/scale-$i.json" "['connections']['dropped']") final_version=$(j "$OUT/scale-$i.json" "['targets'][0]['final_version']") behind=$(j "$OUT/scale-$i.json" "['targets'][0]['behind_final']") latency=$(j "$OUT/scale-$i.json" "['latency_ms']")"
+        [ -n "$t1" ] && cpu=$(python3 -c "print(round((${c1[$i]}-${c0[$i]})/$(getconf CLK_TCK)/($t1-$t0),2))")
+        log "scaleout instance $i: established=$e failed=$(j "$OUT/scale-$i.json" "['connections']['failures']") dropped=$(j "$OUT/scale-$i.json" "['connections']['dropped']") final_version=$(j "$OUT/scale-$i.json" "['targets'][0]['final_version']") all_on_final=$(j "$OUT/scale-$i.json" "['all_on_final_snapshot']") server_cpu_cores=$cpu latency_at_this_instance=$(j "$OUT/scale-$i.json" "['targets'][0]['latency_ms']") latency_of_its_clients=$(j "$OUT/scale-$i.json" "['latency_ms']")"
+        log "scaleout instance $i check: $(j "$OUT/scale-$i.json" "['events']['per_client_check']") hops: $(j "$OUT/scale-$i.json" ".get('hops', {})")"
     done
-    log "scaleout: $total streams established over $inst instances on one Redis; final versions per instance: $(for i in $(seq 0 $((inst - 1))); do printf '%s ' "$(j "$OUT/scale-$i.json" "['targets'][0]['final_version']")"; done)"
+    log "scaleout: $total streams established over $inst instances on one Redis; final versions seen by each generator: $(for i in $(seq 0 $((inst - 1))); do printf '%s ' "$(j "$OUT/scale-$i.json" "['targets'][0]['final_version']")"; done); all on final: $(for i in $(seq 0 $((inst - 1))); do printf '%s ' "$(j "$OUT/scale-$i.json" "['all_on_final_snapshot']")"; done)"
     for s in "${srvs[@]}"; do stop_server "$s"; done
-    redis-cli --scan --pattern "$prefix:*" | xargs -r -n 500 redis-cli del >/dev/null
+    redis-cli -p "$rport" --scan --pattern "$prefix:*" | xargs -r -n 500 redis-cli -p "$rport" del >/dev/null
 }
 
 # 9: idle connections. The server as configured (max-tcp-connections 19,600, reserve 196, header
@@ -399,5 +455,5 @@ case "$scenario" in
         log "scenario $scenario, $REPS rep(s), $(nproc) cores, git $(git rev-parse --short HEAD), server java options '${SERVER_JAVA_OPTS:-}', results in $OUT"
         "$scenario"
         ;;
-    *) sed -n '2,10p' "$0"; exit 2 ;;
+    *) sed -n '2,12p' "$0"; exit 2 ;;
 esac
