@@ -366,7 +366,8 @@ scaleout() {
     gen_bg "scale-submit" --target "${urls[$((inst - 1))]}" --submit-target "${urls[0]}" -n 1 --duration "$hold" \
         --sources-from 127.0.100.2 --submit-rate 20 --players 50 --settle 1 --max-time 600
     gens+=("$GEN_PID")
-    local sub=$GEN_PID
+    # the games process reads the store's version first: let it do so before the ramps swamp the instances
+    for _ in $(seq 1 60); do grep -q "ramp done" "$OUT/scale-submit.out" 2>/dev/null && break; sleep 0.5; done
     for i in $(seq 0 $((inst - 1))); do
         gen_bg "scale-$i" --target "${urls[$i]}" -n "$per" --ramp 1000 \
             --sources-from "127.0.$((i + 1)).2" --sources 2 --duration $((hold + 15)) --warmup 10 --settle 30 \

@@ -79,4 +79,32 @@ class LoadHopTest {
             assertTrue(s.path("submissions").path("submit_to_stream_ms").path("count").asLong() > 0, all);
         }
     }
+
+    @Test
+    void clientsHoppingAgainWithNothingNew_keepTheIdTheyResumedWith_andAreShownNothingTwice() throws Exception {
+        try (LeaderboardApp a = TestApps.redis(prefix, Map.of());
+             LeaderboardApp b = TestApps.redis(prefix, Map.of())) {
+            String ta = "http://127.0.0.1:" + a.port();
+            String tb = "http://127.0.0.1:" + b.port();
+            assertEquals(200, TestApps.post(a, ApiContract.game("g1", "ann", "bo", 0), "application/json", null).statusCode());
+            Path json = dir.resolve("again.json");
+            StringWriter printed = new StringWriter();
+            CommandLine cl = LoadMain.commandLine();
+            cl.setOut(new PrintWriter(printed, true));
+            // no games during the run: a resumed stream is up to date and sends nothing, and the
+            // next hop must still send the id the client has
+            int code = cl.execute("run", "--target", ta, "-n", "40", "--ramp", "1000", "--sources", "1",
+                    "--duration", "3", "--warmup", "0", "--hop-fraction", "1", "--hop-every", "0.5",
+                    "--hop-targets", ta + "," + tb, "--settle", "5", "--progress", "1", "--max-time", "60",
+                    "--json", json.toString());
+            assertEquals(0, code, printed.toString());
+            JsonNode s = new ObjectMapper().readTree(Files.readString(json));
+            String all = s.toPrettyString();
+            assertTrue(s.path("hops").path("resumed").asLong() >= 160, "every client hopped several times: " + all);
+            assertEquals(0, s.path("events").path("per_client_check").path("repeats").asLong(), all);
+            assertEquals(0, s.path("events").path("per_client_check").path("clients_with_violations").asLong(), all);
+            assertEquals(40, s.path("events").path("received").asLong(), "one board per client, never again: " + all);
+            assertTrue(s.path("all_on_final_snapshot").asBoolean(), all);
+        }
+    }
 }

@@ -423,7 +423,8 @@ final class StreamClients implements AutoCloseable {
                 hopsSkipped.increment();
                 return;
             }
-            String id = c.parser.lastEventId().orElse(null);
+            // a hop connection that resumed up to date has had no event: the id it was opened with still holds
+            String id = c.parser.lastEventId().orElse(c.lastEventId);
             cl.hopping = true;
             c.close(false);
             hopsStarted.increment();
