@@ -172,6 +172,8 @@ final class LoadRun implements Callable<Integer> {
     private final Histogram metricsLatency = histogram();
     private final Histogram hopResume = histogram();
     private int hopRounds;
+    /** How many of {@code targets} came from {@code --target} (the rest are hop targets only). */
+    private int homeTargets;
     private final LongAdder metricsFailures = new LongAdder();
     private volatile boolean steadyPhase;
     private volatile Progress.Phase phase = Progress.Phase.RAMP;
@@ -191,7 +193,7 @@ final class LoadRun implements Callable<Integer> {
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
         validate();
-        int homeTargets = targets.size();
+        homeTargets = targets.size();
         List<Integer> ring = new ArrayList<>();
         if (hopFraction > 0) {
             for (URI u : hopTargets.isEmpty() ? List.copyOf(targets) : hopTargets) {
@@ -435,7 +437,9 @@ final class LoadRun implements Callable<Integer> {
         lastEvents = events;
         lastProgressNanos = now;
         List<Long> server = new ArrayList<>();
-        for (URI u : targets) {
+        // the home targets only: a scrape walks every stream's stats, and a hop-only target is
+        // another generator's home, scraped by that one
+        for (URI u : targets.subList(0, homeTargets)) {
             long t0 = System.nanoTime();
             long open = scrapeStreamsOpen(u);
             if (open >= 0) {
