@@ -6,6 +6,7 @@
 #   STALL_ORDER="stalled none" bench/load.sh stall 2   # each pair with the stalled run first
 #   INSTANCES=2 PER_INSTANCE=500 SCALE_HOLD=30 bench/load.sh scaleout   # a small scale-out with hops
 #   HOP_FRACTION=0 bench/load.sh scaleout    # scale-out without hops (HOP_EVERY: seconds, default 10)
+#   SCALE_PROGRESS=60 bench/load.sh scaleout # progress lines, and so /metrics scrapes, once a minute
 #
 # Results: bench/results/<scenario>-<time>/ (generator JSON summaries, server logs, a results.txt
 # of the figures each scenario derives). Needs JDK 21+ (JAVA_HOME), Maven; Redis on
@@ -371,7 +372,7 @@ scaleout() {
     for i in $(seq 0 $((inst - 1))); do
         gen_bg "scale-$i" --target "${urls[$i]}" -n "$per" --ramp 1000 \
             --sources-from "127.0.$((i + 1)).2" --sources 2 --duration $((hold + 15)) --warmup 10 --settle 30 \
-            --connect-timeout 60 --max-time 600 "${hopargs[@]}"
+            --connect-timeout 60 --max-time 600 --progress "${SCALE_PROGRESS:-5}" "${hopargs[@]}"
         gens+=("$GEN_PID")
     done
     # steady window for the servers' CPU: after the ramp and warm-up, 30 s of the hold

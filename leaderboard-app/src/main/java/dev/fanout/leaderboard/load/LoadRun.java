@@ -560,6 +560,7 @@ final class LoadRun implements Callable<Integer> {
         check.put("backwards", c.backwards.sum());
         check.put("version_not_forward", c.versionNotForward.sum());
         check.put("resets", c.resets.sum());
+        check.put("reset_reasons", counts(c.resetReasons));
         check.put("new_epochs", c.newEpochs.sum());
         check.put("clients_with_violations", c.clientsWithViolations());
         ev.put("per_client_check", check);

@@ -89,6 +89,7 @@ final class StreamClients implements AutoCloseable {
     final LongAdder backwards = new LongAdder();
     final LongAdder versionNotForward = new LongAdder();
     final LongAdder resets = new LongAdder();
+    final Map<String, LongAdder> resetReasons = new ConcurrentHashMap<>();
     final LongAdder newEpochs = new LongAdder();
     // hops
     final LongAdder hopsChosen = new LongAdder();
@@ -441,6 +442,7 @@ final class StreamClients implements AutoCloseable {
 
         /** A hop connection failed before streaming: try again later, or give the client up. */
         void retryHop(Client cl, int t, String id, long hopStart, int attempt, String why, long delayMillis) {
+            hopFail(why);
             if (attempt + 1 >= HOP_ATTEMPTS) {
                 hopsGivenUp.increment();
                 hopFail("gave up after " + HOP_ATTEMPTS + " attempts, last: " + why);
@@ -614,7 +616,6 @@ final class StreamClients implements AutoCloseable {
             }
             close(false);
             if (isHop) {
-                hopFail(why);
                 loop.retryHop(client, target, lastEventId, hopStartNanos, attempt, why, retryAfterMillis);
             } else {
                 fail(why);
@@ -758,6 +759,7 @@ final class StreamClients implements AutoCloseable {
         public void onEvent(long id, String event, byte[] data, int length) {
             if ("reset".equals(event)) {
                 resets.increment();
+                resetReasons.computeIfAbsent(resetReason(data, length), k -> new LongAdder()).increment();
                 client.check.reset();
                 return;
             }
@@ -805,6 +807,18 @@ final class StreamClients implements AutoCloseable {
                 p.onVersion(version >= 0 ? version : id, loop.nowNanos);
             }
         }
+    }
+
+    /** @return the {@code reason} member of a reset event's JSON ({@code epoch}, {@code expired}, ...), or {@code ?} */
+    private static String resetReason(byte[] data, int length) {
+        String d = new String(data, 0, length, StandardCharsets.UTF_8);
+        int at = d.indexOf("\"reason\":\"");
+        if (at < 0) {
+            return "?";
+        }
+        int from = at + "\"reason\":\"".length();
+        int to = d.indexOf('"', from);
+        return to < 0 ? "?" : d.substring(from, Math.min(to, from + 32));
     }
 
     private static long epochMicros() {
