@@ -31,12 +31,16 @@ final class Recent<T> implements Supplier<T> {
         this.nanoClock = nanoClock;
     }
 
+    /**
+     * The window counts from when the value was ready, not from when its walk began: a walk that
+     * takes longer than the window (tens of thousands of streams on a loaded machine) would
+     * otherwise be repeated by every meter of the same scrape.
+     */
     @Override
     public synchronized T get() {
-        long now = nanoClock.getAsLong();
-        if (value == null || now - takenAt >= windowNanos) {
+        if (value == null || nanoClock.getAsLong() - takenAt >= windowNanos) {
             value = source.get();
-            takenAt = now;
+            takenAt = nanoClock.getAsLong();
         }
         return value;
     }
