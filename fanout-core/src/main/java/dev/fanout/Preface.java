@@ -52,9 +52,6 @@ final class Preface<T> {
 
     /** Consumer side: hands up to {@code limit} replayed deliveries to {@code sink}. */
     int drain(Sink<T> sink, int limit) {
-        if (deliveries.length == 0) {
-            return 0;
-        }
         int n = 0;
         Delivery<T> d;
         while (n < limit && (d = poll()) != null) {

@@ -108,8 +108,11 @@ final class RingDispatcher<T> implements Dispatcher<T> {
                        Tally tally) {
         tally.subscribers = subs.length;
         long slot = claim(subs, version, tally);
+        boolean waitedForRoom = waited;
+        if (waitedForRoom) {
+            waited = false; // written only when set, see the field
+        }
         if (slot < 0) {
-            waited = false;
             // the hub closed while the publisher waited: the message got no slot, so no cursor
             // counts it; every subscriber counts it offered and dropped CLOSED, as on the queue engine
             for (AbstractSubscription<T> s : subs) {
@@ -120,8 +123,7 @@ final class RingDispatcher<T> implements Dispatcher<T> {
             }
             return;
         }
-        if (waited) {
-            waited = false;
+        if (waitedForRoom) {
             // a subscriber that ended while the publisher waited is not offered the message: its
             // cursor stopped at its end. A lossless one (the usual way out for a full one) counts
             // it offered and dropped CLOSED, as the queue engine's wait for it does; a lossy one
