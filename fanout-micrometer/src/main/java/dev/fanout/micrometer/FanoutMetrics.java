@@ -60,8 +60,8 @@ import java.util.function.ToLongFunction;
  * topics are reclaimed. Its hubs' pacers, if any, are not bound.
  *
  * <p>The values come from one {@link Hub#stats()} (or {@link Topics#stats()}) taken at most
- * once per 100 ms and shared by every meter: a scrape walks the subscriptions once, not once
- * per meter, and its values agree with each other. The pacer's values are read live.
+ * once per 100 ms, or ten times the last walk if that is longer, and shared by every meter: a
+ * scrape walks the subscriptions once, not once per meter, and its values agree with each other. The pacer's values are read live.
  *
  * <p>Thread-safe: {@link #bindTo} may be called for several registries, from any thread. The
  * meters hold the hub (or registry) strongly; {@link #close()} removes them from every registry

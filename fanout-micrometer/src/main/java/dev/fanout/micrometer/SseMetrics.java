@@ -57,7 +57,8 @@ import java.util.function.ToLongFunction;
  * {@link SseStats#latency()}, it does not hold what was flushed before.
  *
  * <p>The counters come from one {@link SseHandler#stats()} (which walks the open streams) taken
- * at most once per 100 ms and shared by every meter; the open-streams gauge is read live.
+ * at most once per 100 ms, or ten times the last walk if that is longer, and shared by every
+ * meter; the open-streams gauge is read live.
  *
  * <p>Thread-safe: {@link #bindTo} may be called for several registries, from any thread. The
  * meters hold the handler strongly; {@link #close()} removes them from every registry and
