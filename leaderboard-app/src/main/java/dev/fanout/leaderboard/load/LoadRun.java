@@ -492,6 +492,7 @@ final class LoadRun implements Callable<Integer> {
      */
     static long finalVersion(InetSocketAddress target, String host, boolean abrupt) {
         long[] v = {-1};
+        int[] status = {0};
         try (Socket s = new Socket()) {
             if (abrupt) {
                 s.setSoLinger(true, 0);
@@ -502,7 +503,8 @@ final class LoadRun implements Callable<Integer> {
                     + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             SseParser p = new SseParser(new SseParser.Listener() {
                 @Override
-                public void onStatus(int status) {
+                public void onStatus(int code) {
+                    status[0] = code;
                 }
 
                 @Override
@@ -517,8 +519,12 @@ final class LoadRun implements Callable<Integer> {
             while (v[0] < 0 && !p.done() && (n = s.getInputStream().read(buf)) > 0) {
                 p.feed(ByteBuffer.wrap(buf, 0, n));
             }
+            if (v[0] < 0) {
+                System.err.println("final version of " + target + ": no leaderboard event (status " + status[0]
+                        + (p.done() ? ", the response ended" : ", the connection closed") + ")");
+            }
         } catch (IOException | SseParser.ProtocolException e) {
-            System.err.println("final version of " + target + ": " + e);
+            System.err.println("final version of " + target + ": " + e + " (status " + status[0] + ")");
         }
         return v[0];
     }
