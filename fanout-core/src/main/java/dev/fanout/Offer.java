@@ -17,6 +17,11 @@ final class Offer<T> {
      * subscriber.
      */
     Counts producer;
+    /**
+     * A {@link SequencedQueue.Mark} a full queue refused, never seen by a consumer, filled again
+     * for the next mark any queue needs (null when none is spare).
+     */
+    SequencedQueue.Mark spareMark;
 
     /** Publisher: the next publish; {@code shared} is the history's delivery of it, if the hub keeps one. */
     void set(long seq, T m, Delivery<T> shared) {
@@ -38,5 +43,8 @@ final class Offer<T> {
     void clear() {
         message = null;
         delivery = null;
+        if (spareMark != null) {
+            spareMark.message = null;
+        }
     }
 }

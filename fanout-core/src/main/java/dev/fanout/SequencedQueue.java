@@ -27,15 +27,15 @@ final class SequencedQueue<T> extends Buffer<T> {
         this.smallerThanQueue = queue.capacity() > capacity;
     }
 
-    /** A message queued with its sequence number: the first, or the first after a gap. */
-    private static final class Mark {
-        final long sequence;
-        final Object message;
-
-        Mark(long sequence, Object message) {
-            this.sequence = sequence;
-            this.message = message;
-        }
+    /**
+     * A message queued with its sequence number: the first, or the first after a gap. Written by
+     * the publisher before the offer that queues it (the queue's release store publishes the
+     * fields); a mark the queue refused was never seen by a consumer, and the publisher fills it
+     * again for its next one ({@link Offer#spareMark}).
+     */
+    static final class Mark {
+        long sequence;
+        Object message;
     }
 
     /**
@@ -59,8 +59,24 @@ final class SequencedQueue<T> extends Buffer<T> {
         }
         Counts p = o.producer;
         long seq = o.sequence;
-        if (!queue.offer(seq == p.own(Counts.LAST_SEQUENCE) + 1 ? o.message : new Mark(seq, o.message))) {
-            return FULL;
+        if (seq == p.own(Counts.LAST_SEQUENCE) + 1) {
+            if (!queue.offer(o.message)) {
+                return FULL;
+            }
+        } else {
+            // after a gap; a full queue refuses every offer after the first, so a refused mark
+            // is kept for the next: a stalled dropNewest subscriber costs no allocation
+            Mark m = o.spareMark;
+            if (m == null) {
+                m = new Mark();
+            }
+            m.sequence = seq;
+            m.message = o.message;
+            if (!queue.offer(m)) {
+                o.spareMark = m;
+                return FULL;
+            }
+            o.spareMark = null;
         }
         p.put(Counts.LAST_SEQUENCE, seq);
         return ACCEPTED;

@@ -59,6 +59,47 @@ class SequencedQueueTest {
         hub.close();
     }
 
+    @Test
+    void aRefusedMark_isFilledAgainForTheNext_andNeverReachesTheConsumerStale() {
+        SequencedQueue<String> q = new SequencedQueue<>(4);
+        Offer<String> o = new Offer<>();
+        o.producer = new Counts(false);
+        assertEquals(Buffer.ACCEPTED, offer(q, o, 5, "m5")); // the first: a mark
+        for (long seq = 6; seq <= 8; seq++) {
+            assertEquals(Buffer.ACCEPTED, offer(q, o, seq, "m" + seq));
+        }
+        assertEquals(Buffer.FULL, offer(q, o, 9, "m9")); // bare, refused
+        assertEquals(Buffer.FULL, offer(q, o, 10, "m10")); // after the gap: a mark, refused
+        SequencedQueue.Mark spare = o.spareMark;
+        assertTrue(spare != null, "the refused mark is kept");
+        assertEquals(null, spare.message, "the publish's end forgets its message");
+        assertEquals(Buffer.FULL, offer(q, o, 11, "m11"));
+        assertTrue(o.spareMark == spare, "a stalled subscriber's refused offers reuse one mark");
+
+        List<String> got = new ArrayList<>();
+        Delivery<String> d = q.poll();
+        got.add(d.sequence() + "=" + d.message());
+        assertEquals(Buffer.ACCEPTED, offer(q, o, 12, "m12")); // takes the spare
+        assertEquals(null, o.spareMark, "a queued mark is not spare any more");
+        assertEquals(Buffer.FULL, offer(q, o, 13, "m13")); // bare, refused
+        assertEquals(Buffer.FULL, offer(q, o, 14, "m14")); // a new mark, not the queued one
+        assertTrue(o.spareMark != spare);
+        while ((d = q.poll()) != null) {
+            got.add(d.sequence() + "=" + d.message());
+        }
+        assertEquals(List.of("5=m5", "6=m6", "7=m7", "8=m8", "12=m12"), got);
+    }
+
+    /** One publish's offer to one queue, as the queue dispatcher makes it. */
+    private static int offer(SequencedQueue<String> q, Offer<String> o, long seq, String message) {
+        o.set(seq, message, null);
+        try {
+            return q.offer(o);
+        } finally {
+            o.clear();
+        }
+    }
+
     private static <T> List<Long> drained(PullSubscription<T> s) {
         List<Long> out = new ArrayList<>();
         s.drain((seq, m) -> out.add(seq), Integer.MAX_VALUE);
