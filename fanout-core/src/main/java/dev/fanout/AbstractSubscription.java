@@ -56,6 +56,17 @@ abstract sealed class AbstractSubscription<T> permits PollingSubscription, Handl
         this.maxWaitNanos = Strategy.maxWaitNanos(overflow);
     }
 
+    /**
+     * A new array of {@code length}, allocated directly: {@code Arrays.copyOf} of a typed array
+     * goes through {@code Array.newInstance}, the largest frame under an attach or detach in the
+     * scale-out profile (docs/load.md); at 16,700 subscribers an attach costs 2.5 µs instead of
+     * 2.9, a detach and attach 8.4 µs instead of 11.0 (medians of 15 rounds, one thread).
+     */
+    @SuppressWarnings("unchecked")
+    static <T> AbstractSubscription<T>[] array(int length) {
+        return (AbstractSubscription<T>[]) new AbstractSubscription<?>[length];
+    }
+
     @SuppressWarnings("unchecked")
     static <T> AbstractSubscription<T>[] none() {
         return (AbstractSubscription<T>[]) NONE;

@@ -7,7 +7,6 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -640,7 +639,8 @@ public final class Hub<T> implements AutoCloseable {
                 wakeable++; // before the array that holds it: a publish that sees it fences for it
             }
             AbstractSubscription<T>[] current = subscribers;
-            AbstractSubscription<T>[] next = Arrays.copyOf(current, current.length + 1);
+            AbstractSubscription<T>[] next = AbstractSubscription.array(current.length + 1);
+            System.arraycopy(current, 0, next, 0, current.length);
             next[current.length] = s;
             subscribers = next;
             version++;
@@ -667,7 +667,8 @@ public final class Hub<T> implements AutoCloseable {
             AbstractSubscription<T>[] current = subscribers;
             int i = indexOf(current, s);
             if (i >= 0) {
-                AbstractSubscription<T>[] next = Arrays.copyOf(current, current.length - 1);
+                AbstractSubscription<T>[] next = AbstractSubscription.array(current.length - 1);
+                System.arraycopy(current, 0, next, 0, i);
                 System.arraycopy(current, i + 1, next, i, current.length - i - 1);
                 subscribers = next;
                 version++;
