@@ -34,17 +34,22 @@ final class LatestPerKeyBuffer<T> extends Buffer<T> {
     /**
      * A message's key, with its hash computed once and {@code equals} guarded. A key function
      * that throws or returns null, or a key whose {@code hashCode} throws, makes the delivery
-     * its own key.
+     * its own key. One publish makes one per key function and offers it to every buffer with
+     * that function ({@link Offer#key}); only the buffer offered to now (publishers are
+     * serialised) records what {@code equals} throws, and reads it before the next buffer.
      */
     static final class Key {
         private final Object key;
         private final int hash;
-        private Throwable error;
+        /** What the key function or {@code hashCode} threw, for every buffer offered this key. */
+        private final Throwable made;
+        /** What {@code equals} threw in the buffer offered to now; reset for each. */
+        private Throwable compared;
 
-        private Key(Object key, int hash, Throwable error) {
+        private Key(Object key, int hash, Throwable made) {
             this.key = key;
             this.hash = hash;
-            this.error = error;
+            this.made = made;
         }
 
         static Key of(Function<Object, ?> keyFunction, Delivery<?> d) {
@@ -63,9 +68,9 @@ final class LatestPerKeyBuffer<T> extends Buffer<T> {
             return new Key(d, System.identityHashCode(d), error);
         }
 
-        /** @return what the key function, hashCode or equals threw, or null */
+        /** @return what the key function, hashCode or (in this buffer) equals threw, or null */
         Throwable error() {
-            return error;
+            return made != null ? made : compared;
         }
 
         @Override
@@ -79,8 +84,8 @@ final class LatestPerKeyBuffer<T> extends Buffer<T> {
             try {
                 return Objects.equals(key, other.key);
             } catch (Throwable e) {
-                if (error == null) {
-                    error = e;
+                if (compared == null) {
+                    compared = e;
                 }
                 return false; // a key whose equals throws is never conflated
             }
@@ -95,7 +100,8 @@ final class LatestPerKeyBuffer<T> extends Buffer<T> {
     @Override
     int offer(Offer<T> o) {
         Delivery<T> d = o.delivery();
-        Key key = Key.of(keyFunction, d);
+        Key key = o.key(keyFunction);
+        key.compared = null;
         lock.lock();
         try {
             Delivery<T> previous = pending.remove(key);

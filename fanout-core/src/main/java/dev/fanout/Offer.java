@@ -22,6 +22,9 @@ final class Offer<T> {
      * for the next mark any queue needs (null when none is spare).
      */
     SequencedQueue.Mark spareMark;
+    /** The key of this publish's message under {@link #keyedBy}, made on first use (latestPerKey). */
+    private LatestPerKeyBuffer.Key key;
+    private java.util.function.Function<Object, ?> keyedBy;
 
     /** Publisher: the next publish; {@code shared} is the history's delivery of it, if the hub keeps one. */
     void set(long seq, T m, Delivery<T> shared) {
@@ -39,10 +42,26 @@ final class Offer<T> {
         return d;
     }
 
+    /**
+     * @return the message's key under {@code keyFunction}: made once per publish and function,
+     *         and shared by every latestPerKey buffer keyed by it (16 subscribers ran the key
+     *         function 16 times per publish)
+     */
+    LatestPerKeyBuffer.Key key(java.util.function.Function<Object, ?> keyFunction) {
+        LatestPerKeyBuffer.Key k = key;
+        if (k == null || keyedBy != keyFunction) {
+            k = key = LatestPerKeyBuffer.Key.of(keyFunction, delivery());
+            keyedBy = keyFunction;
+        }
+        return k;
+    }
+
     /** Publisher: forgets the message after the publish, so the hub keeps no reference to it. */
     void clear() {
         message = null;
         delivery = null;
+        key = null;
+        keyedBy = null;
         if (spareMark != null) {
             spareMark.message = null;
         }

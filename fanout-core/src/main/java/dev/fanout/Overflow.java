@@ -92,7 +92,8 @@ public sealed interface Overflow
      * Conflates per key: at most one pending message per key, the newest.
      *
      * @param keyFunction gives a message's key; keys are compared with {@code equals}; it runs on
-     *                    the publishing thread; a message whose key function throws (anything)
+     *                    the publishing thread, once per message for all the subscriptions given
+     *                    this same function object; a message whose key function throws (anything)
      *                    or returns null, or whose key's {@code hashCode} or {@code equals}
      *                    throws, is kept under a key of its own, and the error goes to the
      *                    listener
