@@ -392,6 +392,12 @@ scaleout() {
         fi
     done
     for g in "${gens[@]}"; do wait "$g" || true; done
+    # each instance's own account at the end: the cluster counters (reads, backfills and their
+    # failures, gaps) tell a history too short from a read-back that failed
+    for i in $(seq 0 $((inst - 1))); do
+        curl -s --max-time 20 "${urls[$i]}/metrics" >"$OUT/metrics-$i.txt" || true
+        log "scaleout instance $i /metrics at the end: $(grep -E '^(leaderboard_cluster_[a-z_]+|fanout_sse_resume[a-z_]*)(\{[^}]*\})? ' "$OUT/metrics-$i.txt" | tr '\n' ' ')"
+    done
     local run1
     run1=$(redis_stats)
     echo "$run1" >>"$OUT/redis.samples"
