@@ -396,7 +396,7 @@ scaleout() {
     # failures, gaps) tell a history too short from a read-back that failed
     for i in $(seq 0 $((inst - 1))); do
         curl -s --max-time 20 "${urls[$i]}/metrics" >"$OUT/metrics-$i.txt" || true
-        log "scaleout instance $i /metrics at the end: $(grep -E '^(leaderboard_cluster_[a-z_]+|fanout_sse_resume[a-z_]*)(\{[^}]*\})? ' "$OUT/metrics-$i.txt" | tr '\n' ' ')"
+        log "scaleout instance $i /metrics at the end: $(grep -E '^(leaderboard_cluster_[a-z_]+|fanout_sse_resume[a-z_]*|fanout_sse_rejected[a-z_]*|fanout_sse_connections_open)(\{[^}]*\})? ' "$OUT/metrics-$i.txt" | tr '\n' ' ')"
     done
     local run1
     run1=$(redis_stats)

@@ -486,13 +486,35 @@ final class LoadRun implements Callable<Integer> {
     }
 
     /**
+     * The version of the first event a fresh connection receives (the feed's latest). A
+     * {@code 503} (an instance at its stream limit, which counts the streams of clients that left
+     * until its next write to them finds them gone) is retried after its {@code Retry-After}, as
+     * any client would, for up to {@link #FINAL_RETRIES} more tries.
+     *
      * @param abrupt close it with a reset, like the other connections (a graceful close is only
      *               noticed by the interim endpoint after two heartbeats)
-     * @return the version of the first event a fresh connection receives (the feed's latest), or -1
+     * @return the version, or -1
      */
-    static long finalVersion(InetSocketAddress target, String host, boolean abrupt) {
+    static long finalVersion(InetSocketAddress target, String host, boolean abrupt) throws InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            long[] r = finalVersionOnce(target, host, abrupt);
+            if (r[0] >= 0 || r[1] != 503 || attempt == FINAL_RETRIES) {
+                return r[0];
+            }
+            long wait = Math.min(5, Math.max(1, r[2]));
+            System.err.println("final version of " + target + ": 503, retried in " + wait + " s");
+            TimeUnit.SECONDS.sleep(wait);
+        }
+    }
+
+    /** How many times a final-version check that got {@code 503} tries again. */
+    static final int FINAL_RETRIES = 5;
+
+    /** @return {version or -1, status, Retry-After seconds or 0} */
+    private static long[] finalVersionOnce(InetSocketAddress target, String host, boolean abrupt) {
         long[] v = {-1};
         int[] status = {0};
+        long[] retryAfter = {0};
         try (Socket s = new Socket()) {
             if (abrupt) {
                 s.setSoLinger(true, 0);
@@ -505,6 +527,17 @@ final class LoadRun implements Callable<Integer> {
                 @Override
                 public void onStatus(int code) {
                     status[0] = code;
+                }
+
+                @Override
+                public void onHeader(String name, String value) {
+                    if ("retry-after".equalsIgnoreCase(name)) {
+                        try {
+                            retryAfter[0] = Long.parseLong(value.trim());
+                        } catch (NumberFormatException e) {
+                            retryAfter[0] = 0;
+                        }
+                    }
                 }
 
                 @Override
@@ -526,7 +559,7 @@ final class LoadRun implements Callable<Integer> {
         } catch (IOException | SseParser.ProtocolException e) {
             System.err.println("final version of " + target + ": " + e + " (status " + status[0] + ")");
         }
-        return v[0];
+        return new long[] {v[0], status[0], retryAfter[0]};
     }
 
     private Map<String, Object> summary(String id, StreamClients c, Submitter sub, long[] finalVersion, long[] behind,
