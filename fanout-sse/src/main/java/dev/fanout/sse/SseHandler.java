@@ -52,7 +52,10 @@ import java.util.function.LongConsumer;
  *       {@code 503} with a jittered {@code Retry-After} and, over HTTP/1, {@code Connection: close}
  *       (so a refused client does not hold a connection the server keeps for others; Helidon
  *       4.5.0 closes it only behind a {@link ConnectionGuard}); so does every request once the
- *       handler is closed.</li>
+ *       handler is closed. A stream whose client has gone still counts until a write to it fails
+ *       (on an idle stream, the next heartbeat), so a refusal also asks every stream idle for a
+ *       second for a heartbeat now (at most once per 5 s): the refused client's retry finds the
+ *       room that departed clients held.</li>
  *   <li>The hub is chosen ({@link #builder(Hub)}, or from the request with
  *       {@link #builder(Function)}: empty means {@code 404}).</li>
  *   <li>The connection subscribes with its own strategy (the request's choice, else
@@ -258,6 +261,7 @@ public final class SseHandler<T> implements Handler, AutoCloseable {
         }
         if (open.incrementAndGet() > maxConnections) {
             open.decrementAndGet();
+            ticker.probe(); // streams whose client left still count: flush them out for the retry
             reject(req, res);
             return;
         }
