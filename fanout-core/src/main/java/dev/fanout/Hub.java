@@ -496,7 +496,12 @@ public final class Hub<T> implements AutoCloseable {
         } else {
             s = null;
             List<Delivery<T>> fill = List.of();
+            boolean inFlight = false;
             for (int attempt = 1; s == null; attempt++) {
+                if (inFlight) {
+                    Thread.yield(); // the seam is free: the publish in flight takes it
+                    inFlight = false;
+                }
                 // fetched before the seam is taken: a backfill does I/O, and publishes go on meanwhile
                 fill = backfillFor(b, fill);
                 seam.lock();
@@ -509,6 +514,14 @@ public final class Hub<T> implements AutoCloseable {
                         kept = null; // another epoch's sequence numbers mean nothing here: a gap, never a replay
                     } else if (fill.isEmpty()) {
                         kept = history.after(b.resumeAfter);
+                        if (kept == null && b.resumeAfter <= sequence()
+                                && (last == null || b.resumeAfter > last.sequence())) {
+                            // a publish has numbered the message (sequence() says so) and not yet
+                            // put it in the history: it is waiting for this seam. Let it in and look
+                            // again, or a resume from a message that exists would start with a gap
+                            inFlight = true;
+                            continue;
+                        }
                     } else {
                         List<Delivery<T>> rest = history.after(fill.getLast().sequence());
                         if (rest == null && attempt < BACKFILL_ATTEMPTS) {
