@@ -258,6 +258,6 @@ abstract sealed class AbstractSubscription<T> permits PollingSubscription, Handl
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[" + overflow.alias() + ", " + ledger + "]";
+        return getClass().getSimpleName() + "[" + overflow.alias() + ", " + ledger.describe() + "]";
     }
 }

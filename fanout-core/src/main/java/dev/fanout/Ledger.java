@@ -219,13 +219,16 @@ final class Ledger<T> {
 
     @Override
     public String toString() {
-        int s = state;
-        String phase = switch (s & PHASE) {
+        return strategy.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ", " + describe();
+    }
+
+    /** {@return the capacity and the phase (with the close reason), for a subscription's toString} */
+    String describe() {
+        String phase = switch (state & PHASE) {
             case OPEN -> "open";
             case DRAINING -> "draining";
             default -> "closed";
         };
-        return strategy.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ", capacity=" + lane.capacity()
-                + ", " + phase + reason().map(r -> " (" + r + ")").orElse("");
+        return "capacity=" + lane.capacity() + ", " + phase + reason().map(r -> " (" + r + ")").orElse("");
     }
 }
