@@ -53,7 +53,7 @@ final class Recent<T> implements Supplier<T> {
             value = source.get();
             takenAt = nanoClock.getAsLong();
             long walk = takenAt - now;
-            windowNanos = Math.max(minWindowNanos, Math.min(walk, Long.MAX_VALUE / WALK_SHARE) * WALK_SHARE);
+            windowNanos = Math.max(minWindowNanos, walk * WALK_SHARE);
         }
         return value;
     }
