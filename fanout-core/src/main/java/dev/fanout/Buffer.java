@@ -14,6 +14,11 @@ abstract class Buffer<T> {
     static final int ACCEPTED_SUPERSEDED = 2;
     /** The buffer is full; nothing changed. */
     static final int FULL = 3;
+    /**
+     * Added to the outcome by a {@link LatestPerKeyBuffer} whose key function failed for this
+     * message (the message was queued as its own key): the publisher reports the error.
+     */
+    static final int KEY_ERROR = 4;
 
     /** Producer side. @return one of the outcome constants */
     abstract int offer(Offer<T> o);

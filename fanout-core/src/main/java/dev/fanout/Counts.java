@@ -10,100 +10,120 @@ import java.lang.invoke.VarHandle;
  *
  * <p>A single writer uses a plain read and a release store, no atomic instruction, as Agrona's
  * counters do; readers use acquire loads, so a snapshot sees every count a writer published
- * before the value it read. The block is padded on both sides so that the producer's and the
- * consumer's counters never share a cache line with each other or a neighbour.
+ * before the value it read. The counters a publish or a take writes every time (the flow, the
+ * last sequence, the high water) are fields of the block itself, on one cache line padded on
+ * both sides, so that the producer's and the consumer's blocks never share a line with each
+ * other or a neighbour and a publish reaches them without a second object; the drops, written
+ * only when something is lost, are in an array.
  */
-final class Counts {
-    /** Messages offered (producer block) or taken (consumer block). */
-    static final int FLOW = DropCause.values().length;
-    /**
-     * Consumer block: the sequence of the last message taken. Producer block: the sequence of the
-     * last message queued bare (see {@link SequencedQueue}), read and written by the publisher only.
-     */
-    static final int LAST_SEQUENCE = FLOW + 1;
-    /** Consumer block: the largest depth the consumer found. */
-    static final int HIGH_WATER = FLOW + 2;
-    private static final int WIDTH = FLOW + 3;
-    /** Eight longs, a cache line, before and after the counters. */
-    private static final int PAD = 8;
-    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+final class Counts extends CountsHot {
+    /** How many drop causes there are: the width of a drops array ({@link #newDrops()}). */
+    static final int DROP_CAUSES = DropCause.values().length;
+    private static final VarHandle DROP = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle FLOW_COUNT;
+    private static final VarHandle LAST_SEQUENCE;
+    private static final VarHandle HIGH_WATER;
     private static final DropCause[] CAUSES = DropCause.values();
 
-    private final long[] slots = new long[PAD + WIDTH + PAD];
-    private final boolean shared;
-
-    /** @param shared true when several threads write (elastic workers): atomic adds then */
-    Counts(boolean shared) {
-        this.shared = shared;
-    }
-
-    /** Writer: adds {@code n} to a slot. */
-    void add(int slot, long n) {
-        int i = PAD + slot;
-        if (shared) {
-            SLOT.getAndAdd(slots, i, n);
-        } else {
-            SLOT.setRelease(slots, i, slots[i] + n);
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            FLOW_COUNT = l.findVarHandle(CountsHot.class, "flow", long.class);
+            LAST_SEQUENCE = l.findVarHandle(CountsHot.class, "lastSequence", long.class);
+            HIGH_WATER = l.findVarHandle(CountsHot.class, "highWater", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** Writer: its own last value of a slot (a plain read). */
-    long own(int slot) {
-        return slots[PAD + slot];
+    /** 64 bytes after the hot fields. */
+    long p10, p11, p12, p13, p14, p15, p16, p17;
+
+    /** @param shared true when several threads write (elastic workers): atomic adds then */
+    Counts(boolean shared) {
+        super(shared);
     }
 
-    /** Writer, single only: sets a slot. */
-    void put(int slot, long value) {
-        SLOT.setRelease(slots, PAD + slot, value);
+    /** Writer: adds {@code n} to the flow counter. */
+    void addFlow(long n) {
+        if (shared) {
+            FLOW_COUNT.getAndAdd(this, n);
+        } else {
+            FLOW_COUNT.setRelease(this, flow + n);
+        }
+    }
+
+    /** Producer, single writer: the last sequence it queued bare (a plain read of its own value). */
+    long ownLastSequence() {
+        return lastSequence;
+    }
+
+    /** Producer, single writer: sets the last sequence it queued bare. */
+    void putLastSequence(long value) {
+        LAST_SEQUENCE.setRelease(this, value);
     }
 
     /** Writer: counts {@code n} drops for {@code cause}. */
     void drop(DropCause cause, long n) {
-        add(cause.ordinal(), n);
+        int i = cause.ordinal();
+        if (shared) {
+            DROP.getAndAdd(drops, i, n);
+        } else {
+            DROP.setRelease(drops, i, drops[i] + n);
+        }
     }
 
-    /** Writer: raises a slot to {@code value} if it is lower (the last sequence, the high-water mark). */
-    void raise(int slot, long value) {
-        int i = PAD + slot;
+    /** Writer: raises the last sequence to {@code value} if it is lower. */
+    void raiseLastSequence(long value) {
         if (shared) {
-            long seen;
-            while (value > (seen = (long) SLOT.getAcquire(slots, i)) && !SLOT.weakCompareAndSetRelease(slots, i, seen, value)) {
-                Thread.onSpinWait(); // workers finish out of order: keep the largest
-            }
-        } else if (value > slots[i]) {
-            SLOT.setRelease(slots, i, value);
+            raise(LAST_SEQUENCE, value); // workers finish out of order: keep the largest
+        } else if (value > lastSequence) {
+            LAST_SEQUENCE.setRelease(this, value);
         }
     }
 
     /**
-     * Any thread, for a slot that only grows and that several threads may raise (the high-water
-     * mark: the consumer raises it when it looks, a statistics call or a close when they look):
-     * a compare-and-set only when the value is a new maximum, so rarely.
+     * Any thread: raises the high-water mark, which only grows and which several threads may
+     * raise (the consumer when it looks, a statistics call or a close when they look): a
+     * compare-and-set only when the value is a new maximum, so rarely.
      */
-    void raiseFromAnyThread(int slot, long value) {
-        int i = PAD + slot;
+    void raiseHighWater(long value) {
+        raise(HIGH_WATER, value);
+    }
+
+    private void raise(VarHandle field, long value) {
         long seen;
-        while (value > (seen = (long) SLOT.getAcquire(slots, i)) && !SLOT.weakCompareAndSetRelease(slots, i, seen, value)) {
+        while (value > (seen = (long) field.getAcquire(this)) && !field.weakCompareAndSetRelease(this, seen, value)) {
             Thread.onSpinWait();
         }
     }
 
     /** Any thread. */
-    long get(int slot) {
-        return (long) SLOT.getAcquire(slots, PAD + slot);
+    long flow() {
+        return (long) FLOW_COUNT.getAcquire(this);
+    }
+
+    /** Any thread. */
+    long lastSequence() {
+        return (long) LAST_SEQUENCE.getAcquire(this);
+    }
+
+    /** Any thread. */
+    long highWater() {
+        return (long) HIGH_WATER.getAcquire(this);
     }
 
     /** Any thread: adds this block's drops, cause by cause, to {@code into}. */
     void addDropsTo(long[] into) {
-        for (int c = 0; c < FLOW; c++) {
-            into[c] += get(c);
+        for (int c = 0; c < DROP_CAUSES; c++) {
+            into[c] += (long) DROP.getAcquire(drops, c);
         }
     }
 
     /** @return the sum over causes of a drops array such as {@link #addDropsTo} fills */
     static long total(long[] drops) {
         long n = 0;
-        for (int c = 0; c < FLOW; c++) {
+        for (int c = 0; c < DROP_CAUSES; c++) {
             n += drops[c];
         }
         return n;
@@ -111,10 +131,34 @@ final class Counts {
 
     /** @return a new array to count drops by cause */
     static long[] newDrops() {
-        return new long[FLOW];
+        return new long[DROP_CAUSES];
     }
 
     static DropCause cause(int ordinal) {
         return CAUSES[ordinal];
+    }
+}
+
+/** 64 bytes ahead of the hot fields (HotSpot lays out a superclass's fields first). */
+abstract class CountsPad {
+    long p00, p01, p02, p03, p04, p05, p06, p07;
+}
+
+abstract class CountsHot extends CountsPad {
+    /** Messages offered (producer block) or taken (consumer block). */
+    long flow;
+    /**
+     * Consumer block: the sequence of the last message taken. Producer block: the sequence of
+     * the last message queued bare (see {@link SequencedQueue}), read and written by the
+     * publisher only.
+     */
+    long lastSequence;
+    /** Consumer block: the largest depth the consumer found. */
+    long highWater;
+    final long[] drops = new long[Counts.DROP_CAUSES];
+    final boolean shared;
+
+    CountsHot(boolean shared) {
+        this.shared = shared;
     }
 }

@@ -16,11 +16,11 @@ final class DropCounts {
 
     /** @param counts indexed by {@link DropCause#ordinal()}; at least that long, copied */
     static DropCounts of(long[] counts) {
-        return new DropCounts(Arrays.copyOf(counts, Counts.FLOW));
+        return new DropCounts(Arrays.copyOf(counts, Counts.DROP_CAUSES));
     }
 
     static DropCounts of(int[] counts) {
-        long[] c = new long[Counts.FLOW];
+        long[] c = new long[Counts.DROP_CAUSES];
         for (int i = 0; i < c.length; i++) {
             c[i] = counts[i];
         }

@@ -102,11 +102,11 @@ final class LatestPerKeyBuffer<T> extends Buffer<T> {
         Delivery<T> d = o.delivery();
         Key key = o.key(keyFunction);
         key.compared = null;
+        int outcome = ACCEPTED;
         lock.lock();
         try {
             Delivery<T> previous = pending.remove(key);
             pending.put(key, d);
-            int outcome = ACCEPTED;
             if (previous != null) {
                 outcome = ACCEPTED_SUPERSEDED;
             } else if (pending.size() > capacity) {
@@ -116,11 +116,11 @@ final class LatestPerKeyBuffer<T> extends Buffer<T> {
                 outcome = ACCEPTED_EVICTED;
             }
             size = pending.size();
-            return outcome;
         } finally {
             lock.unlock();
-            keyError = key.error();
         }
+        keyError = key.error();
+        return keyError == null ? outcome : outcome | KEY_ERROR;
     }
 
     /** Producer side: what the last offer's key threw, or null; cleared by the call. */

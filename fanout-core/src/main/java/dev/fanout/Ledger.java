@@ -148,8 +148,8 @@ final class Ledger<T> {
     /** Consumer: counts a batch, {@code n} messages the last of which had sequence {@code last}. */
     void delivered(int n, long last) {
         if (n > 0) {
-            consumer.add(Counts.FLOW, n);
-            consumer.raise(Counts.LAST_SEQUENCE, last);
+            consumer.addFlow(n);
+            consumer.raiseLastSequence(last);
         }
     }
 
@@ -164,7 +164,7 @@ final class Ledger<T> {
     }
 
     long lastSequence() {
-        long last = consumer.get(Counts.LAST_SEQUENCE);
+        long last = consumer.lastSequence();
         return last == 0 ? startSequence : last;
     }
 
@@ -186,7 +186,7 @@ final class Ledger<T> {
             held = 0;
         }
         t[Ledgers.OFFERED] += preface.length() + lane.offered(producer);
-        t[Ledgers.DELIVERED] += consumer.get(Counts.FLOW);
+        t[Ledgers.DELIVERED] += consumer.flow();
         return held;
     }
 
@@ -203,7 +203,7 @@ final class Ledger<T> {
     /** Any thread: the depth it holds now is a high water seen, unless it has ended. */
     void observeDepth() {
         if (!isClosed()) {
-            consumer.raiseFromAnyThread(Counts.HIGH_WATER, Math.min(preface.remaining() + lane.held(), lane.capacity()));
+            consumer.raiseHighWater(Math.min(preface.remaining() + lane.held(), lane.capacity()));
         }
     }
 

@@ -21,9 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Ledgers {
     /** Totals layout: the six drop causes, then offered, then delivered. */
-    static final int OFFERED = Counts.FLOW;
-    static final int DELIVERED = Counts.FLOW + 1;
-    static final int WIDTH = Counts.FLOW + 2;
+    static final int OFFERED = Counts.DROP_CAUSES;
+    static final int DELIVERED = Counts.DROP_CAUSES + 1;
+    static final int WIDTH = Counts.DROP_CAUSES + 2;
 
     private final ReferenceQueue<Object> queue = new ReferenceQueue<>();
     private final Set<Entry> entries = ConcurrentHashMap.newKeySet();

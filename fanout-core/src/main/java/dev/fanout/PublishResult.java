@@ -27,8 +27,8 @@ public final class PublishResult {
         DUPLICATE
     }
 
-    private static final PublishResult HUB_CLOSED = new PublishResult(0, Status.HUB_CLOSED, 0, 0, new int[Counts.FLOW]);
-    private static final PublishResult DUPLICATE = new PublishResult(0, Status.DUPLICATE, 0, 0, new int[Counts.FLOW]);
+    private static final PublishResult HUB_CLOSED = new PublishResult(0, Status.HUB_CLOSED, 0, 0, new int[Counts.DROP_CAUSES]);
+    private static final PublishResult DUPLICATE = new PublishResult(0, Status.DUPLICATE, 0, 0, new int[Counts.DROP_CAUSES]);
 
     private final long sequence;
     private final Status status;

@@ -41,70 +41,99 @@ final class QueueDispatcher<T> implements Dispatcher<T> {
         }
     }
 
+    /**
+     * The loop a publish runs per subscriber. An accepted offer, the common case, costs the
+     * ledger's state, the offered count and the buffer's offer; every other outcome is settled
+     * in {@link #settle}, out of the loop, so that the loop stays small enough to compile well.
+     */
     private void fanOut(Offer<T> o, AbstractSubscription<T>[] subs, Tally tally) {
-        long sequence = o.sequence;
         int fullCount = 0;
         for (AbstractSubscription<T> s : subs) {
             Ledger<T> ledger = s.ledger;
             if (ledger.isClosed()) {
-                if (ledger.reason().orElse(null) == CloseReason.HUB_CLOSED) {
-                    // a publish that raced a single-publisher hub's close, after this subscriber
-                    // had drained and ended: offered, and dropped CLOSED, as the Hub Javadoc says
-                    tally.subscribers++;
-                    ledger.producer.add(Counts.FLOW, 1);
-                    drop(s, tally, DropCause.CLOSED);
-                }
+                offeredClosed(s, tally);
                 continue; // otherwise ended by its own close: it is offered nothing more
             }
             // a draining one (the hub closed) still takes a publish that raced the close on a
             // single-publisher hub; if it ends meanwhile, the message counts as dropped CLOSED
             // with what else it held
             tally.subscribers++;
-            ledger.producer.add(Counts.FLOW, 1);
+            Counts producer = ledger.producer;
+            producer.addFlow(1);
+            o.producer = producer;
             QueueLane<T> lane = (QueueLane<T>) ledger.lane;
-            o.producer = ledger.producer;
             int outcome = lane.buffer.offer(o);
-            if (lane.buffer instanceof LatestPerKeyBuffer<T> keyed) {
-                Throwable keyError = keyed.takeKeyError();
-                if (keyError != null) {
-                    hub.handlerError(s, sequence, keyError);
+            if (outcome == Buffer.ACCEPTED) {
+                tally.accepted++;
+            } else if (settle(s, lane, outcome, o.sequence, tally)) {
+                if (fullCount == full.length) {
+                    full = java.util.Arrays.copyOf(full, Math.max(4, subs.length));
                 }
+                full[fullCount++] = s;
             }
-            switch (outcome) {
-                case Buffer.ACCEPTED -> tally.accepted++;
-                case Buffer.ACCEPTED_EVICTED -> {
-                    tally.accepted++;
-                    drop(s, tally, DropCause.OLDEST);
-                }
-                case Buffer.ACCEPTED_SUPERSEDED -> {
-                    tally.accepted++;
-                    drop(s, tally, DropCause.SUPERSEDED);
-                }
-                default -> {
-                    lane.full();
-                    switch (ledger.strategy.onFull) {
-                        case DROP -> drop(s, tally, DropCause.NEWEST);
-                        case DISCONNECT -> {
-                            drop(s, tally, DropCause.DISCONNECTED);
-                            s.close(CloseReason.SLOW);
-                        }
-                        default -> { // WAIT: lossless; a buffer that is never full never gets here
-                            if (fullCount == full.length) {
-                                full = java.util.Arrays.copyOf(full, Math.max(4, subs.length));
-                            }
-                            full[fullCount++] = s;
-                        }
+        }
+        if (fullCount > 0) {
+            awaitRoom(o, fullCount, tally);
+        }
+    }
+
+    /**
+     * A subscription found ended: after the hub's close, a publish that raced a single-publisher
+     * hub's close, after this subscriber had drained and ended, counts as offered and dropped
+     * CLOSED, as the Hub Javadoc says.
+     */
+    private void offeredClosed(AbstractSubscription<T> s, Tally tally) {
+        Ledger<T> ledger = s.ledger;
+        if (ledger.reason().orElse(null) == CloseReason.HUB_CLOSED) {
+            tally.subscribers++;
+            ledger.producer.addFlow(1);
+            drop(s, tally, DropCause.CLOSED);
+        }
+    }
+
+    /**
+     * Applies {@code s}'s strategy to an offer its buffer did not simply accept.
+     *
+     * @return true when the subscriber is lossless and full: the publisher waits for it
+     */
+    private boolean settle(AbstractSubscription<T> s, QueueLane<T> lane, int outcome, long sequence, Tally tally) {
+        if ((outcome & Buffer.KEY_ERROR) != 0) {
+            hub.handlerError(s, sequence, ((LatestPerKeyBuffer<T>) lane.buffer).takeKeyError());
+            outcome &= ~Buffer.KEY_ERROR;
+        }
+        switch (outcome) {
+            case Buffer.ACCEPTED -> tally.accepted++;
+            case Buffer.ACCEPTED_EVICTED -> {
+                tally.accepted++;
+                drop(s, tally, DropCause.OLDEST);
+            }
+            case Buffer.ACCEPTED_SUPERSEDED -> {
+                tally.accepted++;
+                drop(s, tally, DropCause.SUPERSEDED);
+            }
+            default -> {
+                lane.full();
+                switch (s.ledger.strategy.onFull) {
+                    case DROP -> drop(s, tally, DropCause.NEWEST);
+                    case DISCONNECT -> {
+                        drop(s, tally, DropCause.DISCONNECTED);
+                        s.close(CloseReason.SLOW);
+                    }
+                    default -> {
+                        return true; // WAIT: lossless; a buffer that is never full never gets here
                     }
                 }
             }
         }
-        if (fullCount > 0) {
-            // the waits count from one instant, so several full subscribers cost the longest, not the sum
-            long start = System.nanoTime();
-            for (int i = 0; i < fullCount; i++) {
-                awaitRoom(full[i], o, start, tally);
-                full[i] = null;
-            }
+        return false;
+    }
+
+    /** The lossless subscribers found full: the waits count from one instant, so several cost the longest, not the sum. */
+    private void awaitRoom(Offer<T> o, int fullCount, Tally tally) {
+        long start = System.nanoTime();
+        for (int i = 0; i < fullCount; i++) {
+            awaitRoom(full[i], o, start, tally);
+            full[i] = null;
         }
     }
 

@@ -34,7 +34,7 @@ final class QueueLane<T> implements Lane<T> {
      * the publisher adds in between (a full buffer is recorded by the publisher).
      */
     private void look(AbstractSubscription<T> s) {
-        s.ledger.consumer.raiseFromAnyThread(Counts.HIGH_WATER, buffer.size());
+        s.ledger.consumer.raiseHighWater(buffer.size());
     }
 
     @Override
@@ -53,8 +53,7 @@ final class QueueLane<T> implements Lane<T> {
     public int drain(Sink<T> sink, int limit, AbstractSubscription<T> s) {
         int taken = buffer.drain(sink, limit);
         if (taken > 0) {
-            s.ledger.consumer.raiseFromAnyThread(Counts.HIGH_WATER,
-                    taken < limit ? taken : (long) taken + buffer.size());
+            s.ledger.consumer.raiseHighWater(taken < limit ? taken : (long) taken + buffer.size());
         }
         return taken;
     }
@@ -83,7 +82,7 @@ final class QueueLane<T> implements Lane<T> {
 
     @Override
     public long offered(Counts producer) {
-        return producer.get(Counts.FLOW);
+        return producer.flow();
     }
 
     @Override
@@ -107,7 +106,7 @@ final class QueueLane<T> implements Lane<T> {
 
     @Override
     public int highWater(Counts consumer) {
-        return sawFull ? capacity : (int) Math.min(capacity, consumer.get(Counts.HIGH_WATER));
+        return sawFull ? capacity : (int) Math.min(capacity, consumer.highWater());
     }
 
     @Override

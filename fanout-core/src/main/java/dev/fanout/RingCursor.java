@@ -206,7 +206,7 @@ final class RingCursor<T> implements Lane<T> {
         long backlog = avail - n + 1;
         if (backlog > capacity) {
             if (mode == Strategy.RingMode.DISCONNECT) {
-                s.ledger.consumer.raiseFromAnyThread(Counts.HIGH_WATER, capacity);
+                s.ledger.consumer.raiseHighWater(capacity);
                 overflowed = true;
                 publish(n);
                 return Long.MIN_VALUE;
@@ -217,7 +217,7 @@ final class RingCursor<T> implements Lane<T> {
             backlog = capacity;
         }
         if (backlog > 0) {
-            s.ledger.consumer.raiseFromAnyThread(Counts.HIGH_WATER, backlog);
+            s.ledger.consumer.raiseHighWater(backlog);
         }
         if (n != at || forced) {
             publish(n);
@@ -396,7 +396,7 @@ final class RingCursor<T> implements Lane<T> {
     @Override
     public long offered(Counts producer) {
         long n = position();
-        return producer.get(Counts.FLOW) + Math.max(0, lastOffered(n) - start + 1);
+        return producer.flow() + Math.max(0, lastOffered(n) - start + 1);
     }
 
     private long backlog() {
@@ -432,7 +432,7 @@ final class RingCursor<T> implements Lane<T> {
 
     @Override
     public int highWater(Counts consumer) {
-        return (int) Math.min(capacity, consumer.get(Counts.HIGH_WATER));
+        return (int) Math.min(capacity, consumer.highWater());
     }
 
     /**

@@ -116,7 +116,7 @@ final class RingDispatcher<T> implements Dispatcher<T> {
             // the hub closed while the publisher waited: the message got no slot, so no cursor
             // counts it; every subscriber counts it offered and dropped CLOSED, as on the queue engine
             for (AbstractSubscription<T> s : subs) {
-                s.ledger.producer.add(Counts.FLOW, 1);
+                s.ledger.producer.addFlow(1);
                 s.ledger.producer.drop(DropCause.CLOSED, 1);
                 tally.drop(DropCause.CLOSED);
                 hub.listenerOnDrop(s, DropCause.CLOSED, 1);
@@ -131,7 +131,7 @@ final class RingDispatcher<T> implements Dispatcher<T> {
             for (AbstractSubscription<T> s : subs) {
                 if (!s.ledger.isOpen()) {
                     if (((RingCursor<T>) s.ledger.lane).isGated()) {
-                        s.ledger.producer.add(Counts.FLOW, 1);
+                        s.ledger.producer.addFlow(1);
                         s.ledger.producer.drop(DropCause.CLOSED, 1);
                         tally.drop(DropCause.CLOSED);
                         hub.listenerOnDrop(s, DropCause.CLOSED, 1);

@@ -59,7 +59,7 @@ final class SequencedQueue<T> extends Buffer<T> {
         }
         Counts p = o.producer;
         long seq = o.sequence;
-        if (seq == p.own(Counts.LAST_SEQUENCE) + 1) {
+        if (seq == p.ownLastSequence() + 1) {
             if (!queue.offer(o.message)) {
                 return FULL;
             }
@@ -78,7 +78,7 @@ final class SequencedQueue<T> extends Buffer<T> {
             }
             o.spareMark = null;
         }
-        p.put(Counts.LAST_SEQUENCE, seq);
+        p.putLastSequence(seq);
         return ACCEPTED;
     }
 

@@ -9,15 +9,21 @@ final class Tally {
     int subscribers;
     int accepted;
     final int[] drops = new int[DropCause.values().length];
+    /** A drop was counted since the last reset: most publishes drop nothing, and skip clearing. */
+    private boolean dropped;
 
     void reset() {
         subscribers = 0;
         accepted = 0;
-        java.util.Arrays.fill(drops, 0);
+        if (dropped) {
+            java.util.Arrays.fill(drops, 0);
+            dropped = false;
+        }
     }
 
     void drop(DropCause cause) {
         drops[cause.ordinal()]++;
+        dropped = true;
     }
 
     PublishResult result(long sequence) {
