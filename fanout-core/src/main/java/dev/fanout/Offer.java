@@ -17,11 +17,6 @@ final class Offer<T> {
      * subscriber.
      */
     Counts producer;
-    /**
-     * A {@link SequencedQueue.Mark} a full queue refused, never seen by a consumer, filled again
-     * for the next mark any queue needs (null when none is spare).
-     */
-    SequencedQueue.Mark spareMark;
     /** The key of this publish's message under {@link #keyedBy}, made on first use (latestPerKey). */
     private LatestPerKeyBuffer.Key key;
     private java.util.function.Function<Object, ?> keyedBy;
@@ -62,8 +57,5 @@ final class Offer<T> {
         delivery = null;
         key = null;
         keyedBy = null;
-        if (spareMark != null) {
-            spareMark.message = null;
-        }
     }
 }

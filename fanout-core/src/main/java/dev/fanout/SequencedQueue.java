@@ -1,7 +1,7 @@
 package dev.fanout;
 
-import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.atomic.SpscAtomicArrayQueue;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * A bounded FIFO with one producer and one consumer that queues bare messages, not
@@ -12,84 +12,108 @@ import org.jctools.queues.atomic.SpscAtomicArrayQueue;
  * keep up allocates nothing. The buffer of {@code slowProducer}, {@code dropNewest} and
  * {@code disconnect} pull and push subscriptions; a full one refuses the offer, and the
  * subscription's strategy decides what that means.
+ *
+ * <p>The queue is a ring of exactly {@code capacity} slots (a power of two) in this object,
+ * with no queue object of a library in between: a publish to N subscribers touches, per
+ * subscriber, this object's read-only line, its producer line and the slot, where a JCTools
+ * queue behind a buffer added the buffer's own line and the atomic array's. A null slot is a
+ * free one (the FastFlow scheme that JCTools' SPSC queues use too): the producer writes a slot
+ * with a release store after checking that it is null, the consumer reads it with an acquire
+ * load and frees it with a release store, so neither reads the other's index on its way. The
+ * producer looks {@link #lookahead} slots ahead: when the slot of message {@code p + k} is
+ * free, the consumer has taken every message up to {@code p + k - capacity}, so the slots of
+ * {@code p .. p + k} are free and it writes the next {@code k} without looking. The two
+ * indices are published only for {@link #size()} and {@link #isEmpty()}.
  */
-final class SequencedQueue<T> extends Buffer<T> {
-    private final MessagePassingQueue<Object> queue;
-    /** The capacity asked for (a power of two); JCTools' smallest queues hold more, so offers check it. */
-    private final int capacity;
-    private final boolean smallerThanQueue;
-    /** Consumer-owned state: the sink of the drain under way and the next bare message's sequence. */
-    private final Resolver<T> resolver = new Resolver<>();
+final class SequencedQueue<T> extends SequencedQueueConsumerSide<T> {
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
+    private static final VarHandle PRODUCER_INDEX;
+    private static final VarHandle CONSUMER_INDEX;
 
-    SequencedQueue(int capacity) {
-        this.queue = new SpscAtomicArrayQueue<>(capacity);
-        this.capacity = capacity;
-        this.smallerThanQueue = queue.capacity() > capacity;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            PRODUCER_INDEX = l.findVarHandle(SequencedQueueProducerSide.class, "producerIndex", long.class);
+            CONSUMER_INDEX = l.findVarHandle(SequencedQueueConsumerSide.class, "consumerIndex", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /**
      * A message queued with its sequence number: the first, or the first after a gap. Written by
-     * the publisher before the offer that queues it (the queue's release store publishes the
-     * fields); a mark the queue refused was never seen by a consumer, and the publisher fills it
-     * again for its next one ({@link Offer#spareMark}).
+     * the publisher before the offer that queues it (the slot's release store publishes the
+     * fields).
      */
     static final class Mark {
         long sequence;
         Object message;
     }
 
-    /**
-     * 64 bytes ahead of a subclass's fields (HotSpot lays out a superclass's fields first), so
-     * that what the consumer writes on every take never shares a cache line with the fields the
-     * publisher reads, as JCTools pads its indices apart.
-     */
-    abstract static class Padded {
-        long p00, p01, p02, p03, p04, p05, p06, p07;
+    long p30, p31, p32, p33, p34, p35, p36, p37;
+
+    /** @param capacity the number of slots: a power of two */
+    SequencedQueue(int capacity) {
+        super(capacity);
     }
 
     /**
      * The publisher keeps the sequence of the last message it queued in the subscription's
      * producer counters ({@link Offer#producer}), which every offer writes anyway: 0 at first,
-     * so a subscriber that takes from the hub's first message on needs no mark.
+     * so a subscriber that takes from the hub's first message on needs no mark. A full queue
+     * refuses before anything is made: a stalled subscriber's refusals allocate nothing.
      */
     @Override
     int offer(Offer<T> o) {
-        if (smallerThanQueue && queue.size() >= capacity) {
+        long p = producerIndex;
+        if (p >= producerLimit && !free(p)) {
             return FULL;
         }
-        Counts p = o.producer;
+        Counts counts = o.producer;
         long seq = o.sequence;
-        if (seq == p.ownLastSequence() + 1) {
-            if (!queue.offer(o.message)) {
-                return FULL;
-            }
-        } else {
-            // after a gap; a full queue refuses every offer after the first, so a refused mark
-            // is kept for the next: a stalled dropNewest subscriber costs no allocation
-            Mark m = o.spareMark;
-            if (m == null) {
-                m = new Mark();
-            }
+        Object e = o.message;
+        if (seq != counts.ownLastSequence() + 1) { // the first, or after a gap
+            Mark m = new Mark();
             m.sequence = seq;
-            m.message = o.message;
-            if (!queue.offer(m)) {
-                o.spareMark = m;
-                return FULL;
-            }
-            o.spareMark = null;
+            m.message = e;
+            e = m;
         }
-        p.putLastSequence(seq);
+        SLOT.setRelease(slots, (int) p & mask, e);
+        PRODUCER_INDEX.setRelease(this, p + 1);
+        counts.putLastSequence(seq);
         return ACCEPTED;
     }
 
-    @Override
-    Delivery<T> poll() {
-        Object e = queue.poll();
-        if (e == null) {
-            return null;
+    /**
+     * Producer: whether slot {@code p} is free, looking {@link #lookahead} slots ahead when it
+     * can, so that the next ones need no look.
+     */
+    private boolean free(long p) {
+        int k = lookahead;
+        if (k > 0 && SLOT.getAcquire(slots, (int) (p + k) & mask) == null) {
+            producerLimit = p + k;
+            return true;
         }
-        long seq = resolver.sequenceOf(e);
-        return new Delivery<>(seq, messageOf(e));
+        return SLOT.getAcquire(slots, (int) p & mask) == null;
+    }
+
+    /** Consumer: takes the element at the head, or null when there is none. */
+    private Object take() {
+        long c = consumerIndex;
+        int i = (int) c & mask;
+        Object e = SLOT.getAcquire(slots, i);
+        if (e != null) {
+            SLOT.setRelease(slots, i, null);
+            CONSUMER_INDEX.setRelease(this, c + 1);
+        }
+        return e;
+    }
+
+    /** Consumer: the sequence of an element taken now, and the next one's. */
+    private long sequenceOf(Object e) {
+        long seq = e instanceof Mark m ? m.sequence : expected;
+        expected = seq + 1;
+        return seq;
     }
 
     @SuppressWarnings("unchecked")
@@ -98,63 +122,128 @@ final class SequencedQueue<T> extends Buffer<T> {
     }
 
     @Override
-    int drain(Sink<T> sink, int limit) {
-        Resolver<T> r = resolver;
-        r.sink = sink;
-        try {
-            return queue.drain(r, limit);
-        } finally {
-            r.sink = null;
+    Delivery<T> poll() {
+        Object e = take();
+        if (e == null) {
+            return null;
         }
+        long seq = sequenceOf(e);
+        return new Delivery<>(seq, messageOf(e));
     }
 
-    /**
-     * Consumer-owned: hands each element to the sink of the drain under way with its sequence;
-     * reused by the consumer. Padded apart from the fields the publisher reads.
-     */
-    private static final class Resolver<T> extends Padded implements MessagePassingQueue.Consumer<Object> {
-        /** The sequence of the next bare message: 1 until a mark says otherwise (see {@link #offer}). */
-        long expected = 1;
-        Sink<T> sink;
-        long p10, p11, p12, p13, p14, p15, p16;
-
-        /** The sequence of an element taken now, and the next one's. */
-        long sequenceOf(Object e) {
-            long seq = e instanceof Mark m ? m.sequence : expected;
-            expected = seq + 1;
-            return seq;
-        }
-
-        @Override
-        public void accept(Object e) {
+    /** Consumer: each element is taken (its slot freed, the index published) before the sink sees it. */
+    @Override
+    int drain(Sink<T> sink, int limit) {
+        int n = 0;
+        Object e;
+        while (n < limit && (e = take()) != null) {
+            n++;
             long seq = sequenceOf(e);
             sink.accept(seq, SequencedQueue.<T>messageOf(e));
         }
+        return n;
     }
 
     @Override
     int discard() {
         int n = 0;
         Object e;
-        while ((e = queue.poll()) != null) {
-            resolver.sequenceOf(e);
+        while ((e = take()) != null) {
+            sequenceOf(e);
             n++;
         }
         return n;
     }
 
+    /** Any thread: the consumer's index read on both sides of the producer's, so the two belong together. */
     @Override
     int size() {
-        return queue.size();
+        long after = (long) CONSUMER_INDEX.getAcquire(this);
+        while (true) {
+            long before = after;
+            long produced = (long) PRODUCER_INDEX.getAcquire(this);
+            after = (long) CONSUMER_INDEX.getAcquire(this);
+            if (before == after) {
+                return (int) Math.max(0, Math.min(capacity, produced - after));
+            }
+        }
     }
 
     @Override
     boolean isEmpty() {
-        return queue.isEmpty();
+        long consumed = (long) CONSUMER_INDEX.getAcquire(this);
+        return consumed >= (long) PRODUCER_INDEX.getAcquire(this);
     }
 
     @Override
     int capacity() {
         return capacity;
+    }
+}
+
+// The layout, as JCTools pads its queues: HotSpot lays out a superclass's fields first, so
+// each class below begins after its parent's; 64 bytes of padding keep the read-only
+// fields, the producer's and the consumer's on lines of their own.
+
+abstract class SequencedQueuePad0<T> extends Buffer<T> {
+    long p00, p01, p02, p03, p04, p05, p06, p07;
+}
+
+/** Read-only after construction; read by both sides. */
+abstract class SequencedQueueCold<T> extends SequencedQueuePad0<T> {
+    final Object[] slots;
+    final int mask;
+    final int capacity;
+    /** How far ahead the producer looks for free slots: a quarter of the ring, none below 4. */
+    final int lookahead;
+
+    SequencedQueueCold(int capacity) {
+        if (Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("capacity: " + capacity + " (expected: a power of two)");
+        }
+        this.slots = new Object[capacity];
+        this.mask = capacity - 1;
+        this.capacity = capacity;
+        this.lookahead = Math.min(capacity / 4, 4096);
+    }
+}
+
+abstract class SequencedQueuePad1<T> extends SequencedQueueCold<T> {
+    long p10, p11, p12, p13, p14, p15, p16, p17;
+
+    SequencedQueuePad1(int capacity) {
+        super(capacity);
+    }
+}
+
+/** Written by the producer. */
+abstract class SequencedQueueProducerSide<T> extends SequencedQueuePad1<T> {
+    /** The next message's position; published (release) for {@link #size()}. */
+    long producerIndex;
+    /** Positions below it are known free: written without looking at the slot. */
+    long producerLimit;
+
+    SequencedQueueProducerSide(int capacity) {
+        super(capacity);
+    }
+}
+
+abstract class SequencedQueuePad2<T> extends SequencedQueueProducerSide<T> {
+    long p20, p21, p22, p23, p24, p25, p26, p27;
+
+    SequencedQueuePad2(int capacity) {
+        super(capacity);
+    }
+}
+
+/** Written by the consumer. */
+abstract class SequencedQueueConsumerSide<T> extends SequencedQueuePad2<T> {
+    /** The next position to take; published (release) for {@link #size()}. */
+    long consumerIndex;
+    /** The sequence of the next bare message: 1 until a mark says otherwise (see {@link #offer}). */
+    long expected = 1;
+
+    SequencedQueueConsumerSide(int capacity) {
+        super(capacity);
     }
 }

@@ -60,7 +60,7 @@ class SequencedQueueTest {
     }
 
     @Test
-    void aRefusedMark_isFilledAgainForTheNext_andNeverReachesTheConsumerStale() {
+    void refusedOffers_makeNoMark_andTheNextQueuedOneCarriesItsNumber() {
         SequencedQueue<String> q = new SequencedQueue<>(4);
         Offer<String> o = new Offer<>();
         o.producer = new Counts(false);
@@ -69,25 +69,77 @@ class SequencedQueueTest {
             assertEquals(Buffer.ACCEPTED, offer(q, o, seq, "m" + seq));
         }
         assertEquals(Buffer.FULL, offer(q, o, 9, "m9")); // bare, refused
-        assertEquals(Buffer.FULL, offer(q, o, 10, "m10")); // after the gap: a mark, refused
-        SequencedQueue.Mark spare = o.spareMark;
-        assertTrue(spare != null, "the refused mark is kept");
-        assertEquals(null, spare.message, "the publish's end forgets its message");
-        assertEquals(Buffer.FULL, offer(q, o, 11, "m11"));
-        assertTrue(o.spareMark == spare, "a stalled subscriber's refused offers reuse one mark");
+        assertEquals(Buffer.FULL, offer(q, o, 10, "m10")); // after the gap, refused
+        assertEquals(8, o.producer.ownLastSequence(), "a refused offer leaves the last queued sequence");
 
         List<String> got = new ArrayList<>();
         Delivery<String> d = q.poll();
         got.add(d.sequence() + "=" + d.message());
-        assertEquals(Buffer.ACCEPTED, offer(q, o, 12, "m12")); // takes the spare
-        assertEquals(null, o.spareMark, "a queued mark is not spare any more");
+        assertEquals(Buffer.ACCEPTED, offer(q, o, 12, "m12")); // after the gap: a mark
         assertEquals(Buffer.FULL, offer(q, o, 13, "m13")); // bare, refused
-        assertEquals(Buffer.FULL, offer(q, o, 14, "m14")); // a new mark, not the queued one
-        assertTrue(o.spareMark != spare);
         while ((d = q.poll()) != null) {
             got.add(d.sequence() + "=" + d.message());
         }
-        assertEquals(List.of("5=m5", "6=m6", "7=m7", "8=m8", "12=m12"), got);
+        assertEquals(Buffer.ACCEPTED, offer(q, o, 14, "m14")); // after the gap: a mark
+        assertEquals(Buffer.ACCEPTED, offer(q, o, 15, "m15")); // bare
+        while ((d = q.poll()) != null) {
+            got.add(d.sequence() + "=" + d.message());
+        }
+        assertEquals(List.of("5=m5", "6=m6", "7=m7", "8=m8", "12=m12", "14=m14", "15=m15"), got);
+        assertTrue(q.isEmpty());
+        assertEquals(0, q.size());
+    }
+
+    @Test
+    void everyPowerOfTwoCapacity_holdsExactlyThatMany_lapAfterLap() {
+        for (int capacity = 1; capacity <= 64; capacity <<= 1) {
+            SequencedQueue<String> q = new SequencedQueue<>(capacity);
+            Offer<String> o = new Offer<>();
+            o.producer = new Counts(false);
+            long seq = 1;
+            for (int lap = 0; lap < 5; lap++) {
+                long first = seq;
+                for (int i = 0; i < capacity; i++, seq++) {
+                    assertEquals(Buffer.ACCEPTED, offer(q, o, seq, "m" + seq), "capacity " + capacity);
+                }
+                assertEquals(capacity, q.size());
+                assertEquals(Buffer.FULL, offer(q, o, seq, "over"), "capacity " + capacity + ", lap " + lap);
+                // take half, refill half: the producer's look-ahead must not run past the consumer
+                int half = Math.max(1, capacity / 2);
+                for (int i = 0; i < half; i++) {
+                    assertEquals(first + i, q.poll().sequence());
+                }
+                for (int i = 0; i < half; i++, seq++) {
+                    assertEquals(Buffer.ACCEPTED, offer(q, o, seq, "m" + seq));
+                }
+                assertEquals(Buffer.FULL, offer(q, o, seq, "over"));
+                List<Long> rest = new ArrayList<>();
+                q.drain(new CollectingSink(rest), Integer.MAX_VALUE);
+                assertEquals(capacity, rest.size());
+                assertEquals(first + half, rest.get(0));
+                assertEquals(seq - 1, rest.get(rest.size() - 1));
+                assertTrue(q.isEmpty());
+            }
+        }
+    }
+
+    @Test
+    void aCapacityNotAPowerOfTwo_isRefused() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new SequencedQueue<String>(3));
+    }
+
+    private static final class CollectingSink extends Sink<String> {
+        private final List<Long> into;
+
+        CollectingSink(List<Long> into) {
+            super(new Ledger<>(Strategy.of(Overflow.dropNewest()), Preface.none(), null, new Counts(false), false, 0, false));
+            this.into = into;
+        }
+
+        @Override
+        void handle(long sequence, String message) {
+            into.add(sequence);
+        }
     }
 
     /** One publish's offer to one queue, as the queue dispatcher makes it. */
