@@ -13,14 +13,14 @@ import java.lang.invoke.VarHandle;
  * {@code disconnect} pull and push subscriptions; a full one refuses the offer, and the
  * subscription's strategy decides what that means.
  *
- * <p>The queue is a ring of exactly {@code capacity} slots (a power of two) in this object,
- * with no queue object of a library in between: a publish to N subscribers touches, per
- * subscriber, this object's read-only line, its producer line and the slot, where a JCTools
- * queue behind a buffer added the buffer's own line and the atomic array's. A null slot is a
+ * <p>The queue is a ring of exactly {@code capacity} slots (a power of two) owned by this
+ * object, with no queue object of a library in between: a publish to N subscribers touches,
+ * per subscriber, this object's producer line and the slot, where a JCTools queue behind a
+ * buffer added the buffer's own line, the queue's read-only line and the atomic array's. A null slot is a
  * free one (the FastFlow scheme that JCTools' SPSC queues use too): the producer writes a slot
  * with a release store after checking that it is null, the consumer reads it with an acquire
  * load and frees it with a release store, so neither reads the other's index on its way. The
- * producer looks {@link #lookahead} slots ahead: when the slot of message {@code p + k} is
+ * producer looks {@code lookahead} slots ahead: when the slot of message {@code p + k} is
  * free, the consumer has taken every message up to {@code p + k - capacity}, so the slots of
  * {@code p .. p + k} are free and it writes the next {@code k} without looking. The two
  * indices are published only for {@link #size()} and {@link #isEmpty()}.
@@ -50,7 +50,7 @@ final class SequencedQueue<T> extends SequencedQueueConsumerSide<T> {
         Object message;
     }
 
-    long p30, p31, p32, p33, p34, p35, p36, p37;
+    long p20, p21, p22, p23, p24, p25, p26, p27;
 
     /** @param capacity the number of slots: a power of two */
     SequencedQueue(int capacity) {
@@ -78,32 +78,32 @@ final class SequencedQueue<T> extends SequencedQueueConsumerSide<T> {
             m.message = e;
             e = m;
         }
-        SLOT.setRelease(slots, (int) p & mask, e);
+        SLOT.setRelease(producerSlots, (int) p & producerMask, e);
         PRODUCER_INDEX.setRelease(this, p + 1);
         counts.putLastSequence(seq);
         return ACCEPTED;
     }
 
     /**
-     * Producer: whether slot {@code p} is free, looking {@link #lookahead} slots ahead when it
+     * Producer: whether slot {@code p} is free, looking {@code lookahead} slots ahead when it
      * can, so that the next ones need no look.
      */
     private boolean free(long p) {
         int k = lookahead;
-        if (k > 0 && SLOT.getAcquire(slots, (int) (p + k) & mask) == null) {
+        if (k > 0 && SLOT.getAcquire(producerSlots, (int) (p + k) & producerMask) == null) {
             producerLimit = p + k;
             return true;
         }
-        return SLOT.getAcquire(slots, (int) p & mask) == null;
+        return SLOT.getAcquire(producerSlots, (int) p & producerMask) == null;
     }
 
     /** Consumer: takes the element at the head, or null when there is none. */
     private Object take() {
         long c = consumerIndex;
-        int i = (int) c & mask;
-        Object e = SLOT.getAcquire(slots, i);
+        int i = (int) c & consumerMask;
+        Object e = SLOT.getAcquire(consumerSlots, i);
         if (e != null) {
-            SLOT.setRelease(slots, i, null);
+            SLOT.setRelease(consumerSlots, i, null);
             CONSUMER_INDEX.setRelease(this, c + 1);
         }
         return e;
@@ -182,33 +182,36 @@ final class SequencedQueue<T> extends SequencedQueueConsumerSide<T> {
 }
 
 // The layout, as JCTools pads its queues: HotSpot lays out a superclass's fields first, so
-// each class below begins after its parent's; 64 bytes of padding keep the read-only
-// fields, the producer's and the consumer's on lines of their own.
+// each class below begins after its parent's; 64 bytes of padding keep the producer's fields
+// and the consumer's on lines of their own. Each side has its own copy of the slot array's
+// reference and mask, so that a publish reads one line of this object per subscriber.
 
 abstract class SequencedQueuePad0<T> extends Buffer<T> {
     long p00, p01, p02, p03, p04, p05, p06, p07;
 }
 
-/** Read-only after construction; read by both sides. */
-abstract class SequencedQueueCold<T> extends SequencedQueuePad0<T> {
-    final Object[] slots;
-    final int mask;
-    final int capacity;
+/** The producer's line. */
+abstract class SequencedQueueProducerSide<T> extends SequencedQueuePad0<T> {
+    final Object[] producerSlots;
+    final int producerMask;
     /** How far ahead the producer looks for free slots: a quarter of the ring, none below 4. */
     final int lookahead;
+    /** The next message's position; published (release) for {@link SequencedQueue#size()}. */
+    long producerIndex;
+    /** Positions below it are known free: written without looking at the slot. */
+    long producerLimit;
 
-    SequencedQueueCold(int capacity) {
-        if (Integer.bitCount(capacity) != 1) {
+    SequencedQueueProducerSide(int capacity) {
+        if (capacity < 1 || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("capacity: " + capacity + " (expected: a power of two)");
         }
-        this.slots = new Object[capacity];
-        this.mask = capacity - 1;
-        this.capacity = capacity;
+        this.producerSlots = new Object[capacity];
+        this.producerMask = capacity - 1;
         this.lookahead = Math.min(capacity / 4, 4096);
     }
 }
 
-abstract class SequencedQueuePad1<T> extends SequencedQueueCold<T> {
+abstract class SequencedQueuePad1<T> extends SequencedQueueProducerSide<T> {
     long p10, p11, p12, p13, p14, p15, p16, p17;
 
     SequencedQueuePad1(int capacity) {
@@ -216,34 +219,20 @@ abstract class SequencedQueuePad1<T> extends SequencedQueueCold<T> {
     }
 }
 
-/** Written by the producer. */
-abstract class SequencedQueueProducerSide<T> extends SequencedQueuePad1<T> {
-    /** The next message's position; published (release) for {@link #size()}. */
-    long producerIndex;
-    /** Positions below it are known free: written without looking at the slot. */
-    long producerLimit;
-
-    SequencedQueueProducerSide(int capacity) {
-        super(capacity);
-    }
-}
-
-abstract class SequencedQueuePad2<T> extends SequencedQueueProducerSide<T> {
-    long p20, p21, p22, p23, p24, p25, p26, p27;
-
-    SequencedQueuePad2(int capacity) {
-        super(capacity);
-    }
-}
-
-/** Written by the consumer. */
-abstract class SequencedQueueConsumerSide<T> extends SequencedQueuePad2<T> {
-    /** The next position to take; published (release) for {@link #size()}. */
+/** The consumer's line. */
+abstract class SequencedQueueConsumerSide<T> extends SequencedQueuePad1<T> {
+    final Object[] consumerSlots;
+    final int consumerMask;
+    final int capacity;
+    /** The next position to take; published (release) for {@link SequencedQueue#size()}. */
     long consumerIndex;
-    /** The sequence of the next bare message: 1 until a mark says otherwise (see {@link #offer}). */
+    /** The sequence of the next bare message: 1 until a mark says otherwise (see {@link SequencedQueue#offer}). */
     long expected = 1;
 
     SequencedQueueConsumerSide(int capacity) {
         super(capacity);
+        this.consumerSlots = producerSlots;
+        this.consumerMask = producerMask;
+        this.capacity = capacity;
     }
 }
