@@ -23,6 +23,21 @@ abstract class Buffer<T> {
     /** Producer side. @return one of the outcome constants */
     abstract int offer(Offer<T> o);
 
+    /**
+     * Producer side: counts one message offered to this buffer's subscriber, once per message
+     * however many times {@link #offer} is tried for it. In the subscriber's producer counters,
+     * unless the buffer counts its own ({@link SequencedQueue}: on the line a publish writes
+     * anyway).
+     */
+    void countOffer(Counts producer) {
+        producer.addFlow(1);
+    }
+
+    /** Any thread: the offers this buffer counted itself (see {@link #countOffer}). */
+    long selfCounted() {
+        return 0;
+    }
+
     /** Consumer side. @return the oldest delivery, or null */
     abstract Delivery<T> poll();
 

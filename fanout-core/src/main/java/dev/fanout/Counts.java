@@ -53,16 +53,6 @@ final class Counts extends CountsHot {
         }
     }
 
-    /** Producer, single writer: the last sequence it queued bare (a plain read of its own value). */
-    long ownLastSequence() {
-        return lastSequence;
-    }
-
-    /** Producer, single writer: sets the last sequence it queued bare. */
-    void putLastSequence(long value) {
-        LAST_SEQUENCE.setRelease(this, value);
-    }
-
     /** Writer: counts {@code n} drops for {@code cause}. */
     void drop(DropCause cause, long n) {
         int i = cause.ordinal();
@@ -147,11 +137,7 @@ abstract class CountsPad {
 abstract class CountsHot extends CountsPad {
     /** Messages offered (producer block) or taken (consumer block). */
     long flow;
-    /**
-     * Consumer block: the sequence of the last message taken. Producer block: the sequence of
-     * the last message queued bare (see {@link SequencedQueue}), read and written by the
-     * publisher only.
-     */
+    /** Consumer block: the sequence of the last message taken. */
     long lastSequence;
     /** Consumer block: the largest depth the consumer found. */
     long highWater;

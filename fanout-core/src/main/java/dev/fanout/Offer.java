@@ -10,13 +10,6 @@ final class Offer<T> {
     long sequence;
     T message;
     private Delivery<T> delivery;
-    /**
-     * The producer-side counters of the subscription offered to now: a buffer keeps its own
-     * publisher-side state there ({@link SequencedQueue}: the last sequence queued), on the cache
-     * line the publish writes anyway for the offered count, instead of one more line per
-     * subscriber.
-     */
-    Counts producer;
     /** The key of this publish's message under {@link #keyedBy}, made on first use (latestPerKey). */
     private LatestPerKeyBuffer.Key key;
     private java.util.function.Function<Object, ?> keyedBy;

@@ -100,10 +100,9 @@ final class QueueDispatcher<T> implements Dispatcher<T> {
             // single-publisher hub; if it ends meanwhile, the message counts as dropped CLOSED
             // with what else it held
             tally.subscribers++;
-            Counts producer = ledger.producer;
-            producer.addFlow(1);
-            o.producer = producer;
-            int outcome = b[i].offer(o);
+            Buffer<T> buffer = b[i];
+            buffer.countOffer(ledger.producer);
+            int outcome = buffer.offer(o);
             if (outcome == Buffer.ACCEPTED) {
                 tally.accepted++;
             } else if (settle(subs[i], outcome, o.sequence, tally)) {
@@ -194,7 +193,6 @@ final class QueueDispatcher<T> implements Dispatcher<T> {
         QueueLane<T> lane = (QueueLane<T>) ledger.lane;
         ProducerBackoff backoff = new ProducerBackoff(start, s.maxWaitNanos());
         Thread me = Thread.currentThread();
-        d.producer = ledger.producer;
         while (true) {
             if (!ledger.isOpen() || hub.isClosed()) {
                 drop(s, tally, DropCause.CLOSED);

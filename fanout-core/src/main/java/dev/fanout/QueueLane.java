@@ -82,7 +82,7 @@ final class QueueLane<T> implements Lane<T> {
 
     @Override
     public long offered(Counts producer) {
-        return producer.flow();
+        return producer.flow() + buffer.selfCounted();
     }
 
     @Override

@@ -28,12 +28,14 @@ import java.lang.invoke.VarHandle;
 final class SequencedQueue<T> extends SequencedQueueConsumerSide<T> {
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
     private static final VarHandle PRODUCER_INDEX;
+    private static final VarHandle OFFERED;
     private static final VarHandle CONSUMER_INDEX;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             PRODUCER_INDEX = l.findVarHandle(SequencedQueueProducerSide.class, "producerIndex", long.class);
+            OFFERED = l.findVarHandle(SequencedQueueProducerSide.class, "offered", long.class);
             CONSUMER_INDEX = l.findVarHandle(SequencedQueueConsumerSide.class, "consumerIndex", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -58,10 +60,9 @@ final class SequencedQueue<T> extends SequencedQueueConsumerSide<T> {
     }
 
     /**
-     * The publisher keeps the sequence of the last message it queued in the subscription's
-     * producer counters ({@link Offer#producer}), which every offer writes anyway: 0 at first,
-     * so a subscriber that takes from the hub's first message on needs no mark. A full queue
-     * refuses before anything is made: a stalled subscriber's refusals allocate nothing.
+     * The publisher keeps the sequence of the last message it queued ({@code lastQueued}, 0 at
+     * first, so a subscriber that takes from the hub's first message on needs no mark). A full
+     * queue refuses before anything is made: a stalled subscriber's refusals allocate nothing.
      */
     @Override
     int offer(Offer<T> o) {
@@ -69,10 +70,9 @@ final class SequencedQueue<T> extends SequencedQueueConsumerSide<T> {
         if (p >= producerLimit && !free(p)) {
             return FULL;
         }
-        Counts counts = o.producer;
         long seq = o.sequence;
         Object e = o.message;
-        if (seq != counts.ownLastSequence() + 1) { // the first, or after a gap
+        if (seq != lastQueued + 1) { // the first, or after a gap
             Mark m = new Mark();
             m.sequence = seq;
             m.message = e;
@@ -80,8 +80,19 @@ final class SequencedQueue<T> extends SequencedQueueConsumerSide<T> {
         }
         SLOT.setRelease(producerSlots, (int) p & producerMask, e);
         PRODUCER_INDEX.setRelease(this, p + 1);
-        counts.putLastSequence(seq);
+        lastQueued = seq;
         return ACCEPTED;
+    }
+
+    /** The offered count lives on this queue's producer line: a publish writes no other line of this subscriber's but the slot. */
+    @Override
+    void countOffer(Counts producer) {
+        OFFERED.setRelease(this, offered + 1);
+    }
+
+    @Override
+    long selfCounted() {
+        return (long) OFFERED.getAcquire(this);
     }
 
     /**
@@ -200,6 +211,10 @@ abstract class SequencedQueueProducerSide<T> extends SequencedQueuePad0<T> {
     long producerIndex;
     /** Positions below it are known free: written without looking at the slot. */
     long producerLimit;
+    /** The sequence of the last message queued: publisher-only. */
+    long lastQueued;
+    /** Messages offered to this subscriber ({@link Buffer#countOffer}); published (release) for statistics. */
+    long offered;
 
     SequencedQueueProducerSide(int capacity) {
         if (capacity < 1 || Integer.bitCount(capacity) != 1) {

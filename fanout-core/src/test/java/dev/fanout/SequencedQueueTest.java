@@ -63,14 +63,13 @@ class SequencedQueueTest {
     void refusedOffers_makeNoMark_andTheNextQueuedOneCarriesItsNumber() {
         SequencedQueue<String> q = new SequencedQueue<>(4);
         Offer<String> o = new Offer<>();
-        o.producer = new Counts(false);
         assertEquals(Buffer.ACCEPTED, offer(q, o, 5, "m5")); // the first: a mark
         for (long seq = 6; seq <= 8; seq++) {
             assertEquals(Buffer.ACCEPTED, offer(q, o, seq, "m" + seq));
         }
         assertEquals(Buffer.FULL, offer(q, o, 9, "m9")); // bare, refused
         assertEquals(Buffer.FULL, offer(q, o, 10, "m10")); // after the gap, refused
-        assertEquals(8, o.producer.ownLastSequence(), "a refused offer leaves the last queued sequence");
+        assertEquals(8, q.lastQueued, "a refused offer leaves the last queued sequence");
 
         List<String> got = new ArrayList<>();
         Delivery<String> d = q.poll();
@@ -95,8 +94,7 @@ class SequencedQueueTest {
         for (int capacity = 1; capacity <= 64; capacity <<= 1) {
             SequencedQueue<String> q = new SequencedQueue<>(capacity);
             Offer<String> o = new Offer<>();
-            o.producer = new Counts(false);
-            long seq = 1;
+                long seq = 1;
             for (int lap = 0; lap < 5; lap++) {
                 long first = seq;
                 for (int i = 0; i < capacity; i++, seq++) {

@@ -39,10 +39,6 @@ public class SequencedQueueStress {
         private final SequencedQueue<Box> queue = new SequencedQueue<>(4);
         private final Offer<Box> offer = new Offer<>();
 
-        public Publication() {
-            offer.producer = new Counts(false);
-        }
-
         @Actor
         public void producer() {
             Box b = new Box();
@@ -75,7 +71,6 @@ public class SequencedQueueStress {
         private final Offer<Long> offer = new Offer<>();
 
         public SlotReuse() {
-            offer.producer = new Counts(false);
             offer.set(1, 10L, null);
             queue.offer(offer);
         }
