@@ -6,15 +6,16 @@ import java.lang.invoke.VarHandle;
 /**
  * A block of counters with one writer (or, when built {@code shared}, several) that any thread
  * may read: the six drop causes, plus the one flow counter of its side (offered on the producer
- * side, delivered on the consumer side) and the consumer's last sequence and high-water mark.
+ * side, unless the buffer counts its offers itself as {@link SequencedQueue} does; delivered on
+ * the consumer side) and the consumer's last sequence and high-water mark.
  *
  * <p>A single writer uses a plain read and a release store, no atomic instruction, as Agrona's
  * counters do; readers use acquire loads, so a snapshot sees every count a writer published
- * before the value it read. The counters a publish or a take writes every time (the flow, the
- * last sequence, the high water) are fields of the block itself, on one cache line padded on
- * both sides, so that the producer's and the consumer's blocks never share a line with each
- * other or a neighbour and a publish reaches them without a second object; the drops, written
- * only when something is lost, are in an array.
+ * before the value it read. The counters written on every take (the flow, the last sequence,
+ * the high water) are fields of the block itself, on one cache line padded on both sides, so
+ * that the producer's and the consumer's blocks never share a line with each other or a
+ * neighbour and are reached without a second object; the drops, written only when something
+ * is lost, are in an array.
  */
 final class Counts extends CountsHot {
     /** How many drop causes there are: the width of a drops array ({@link #newDrops()}). */
