@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fanout.Hub;
 import io.helidon.webserver.WebServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,19 +21,11 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionGuardShedTest {
 
+    /** @return a connection with an open stream */
     private static Socket stream(int port) throws IOException {
-        Socket s = connect(port);
-        s.getOutputStream().write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        s.getOutputStream().flush();
-        s.setSoTimeout(5000);
-        String head = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-        assertTrue(head.startsWith("HTTP/1.1 200"), head);
-        return s;
-    }
-
-    private static Socket connect(int port) throws IOException {
-        Socket s = new Socket();
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        Socket s = RawStreams.connect(port);
+        int status = RawStreams.requestEvents(s);
+        assertEquals(200, status, "a stream below the limit is served");
         return s;
     }
 
@@ -64,7 +54,7 @@ class ConnectionGuardShedTest {
             long start = System.nanoTime();
             List<Socket> silent = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
-                silent.add(connect(server.port()));
+                silent.add(RawStreams.connect(server.port()));
             }
             long ticks = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) / 500;
             open.addAll(silent);

@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fanout.Hub;
 import io.helidon.webserver.WebServer;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -24,21 +21,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DepartedStreamProbeTest {
 
-    /** @return the status of the response to a stream request on a new connection, which stays open if 200 */
-    private static int request(Socket s) throws IOException {
-        s.getOutputStream().write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        s.getOutputStream().flush();
-        s.setSoTimeout(5000);
-        String head = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-        return Integer.parseInt(head.substring(9, 12));
-    }
-
-    private static Socket connect(int port) throws IOException {
-        Socket s = new Socket();
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        return s;
-    }
-
     @Test
     void aRefusal_flushesOutAStreamWhoseClientReset_soTheRetryIsServed() throws Exception {
         Hub<SseEvent> hub = Hub.<SseEvent>builder().name("probe-test").build();
@@ -50,17 +32,17 @@ class DepartedStreamProbeTest {
                 .routing(r -> r.get("/events", events))
                 .build()
                 .start();
-        try (Socket live = connect(server.port())) {
-            assertTrue(request(live) == 200);
-            Socket gone = connect(server.port());
-            assertTrue(request(gone) == 200);
+        try (Socket live = RawStreams.connect(server.port())) {
+            assertTrue(RawStreams.requestEvents(live) == 200);
+            Socket gone = RawStreams.connect(server.port());
+            assertTrue(RawStreams.requestEvents(gone) == 200);
             gone.setSoLinger(true, 0);
             gone.close(); // a reset: the server notices only when it writes to it
             Thread.sleep(1200); // both streams idle for longer than a probe asks
 
             int status;
-            try (Socket refused = connect(server.port())) {
-                status = request(refused);
+            try (Socket refused = RawStreams.connect(server.port())) {
+                status = RawStreams.requestEvents(refused);
             }
             // the server may have noticed the reset by itself (it did in one run in several): then
             // there is nothing for the probe to do and this run cannot tell
@@ -69,8 +51,8 @@ class DepartedStreamProbeTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             int retried = 0;
             while (System.nanoTime() < deadline) {
-                try (Socket retry = connect(server.port())) {
-                    retried = request(retry);
+                try (Socket retry = RawStreams.connect(server.port())) {
+                    retried = RawStreams.requestEvents(retry);
                 } catch (SocketTimeoutException e) {
                     retried = -1;
                 }
