@@ -497,11 +497,11 @@ final class LoadRun implements Callable<Integer> {
      */
     static long finalVersion(InetSocketAddress target, String host, boolean abrupt) throws InterruptedException {
         for (int attempt = 0; ; attempt++) {
-            long[] r = finalVersionOnce(target, host, abrupt);
-            if (r[0] >= 0 || r[1] != 503 || attempt == FINAL_RETRIES) {
-                return r[0];
+            FirstEvent r = finalVersionOnce(target, host, abrupt);
+            if (r.version >= 0 || r.status != 503 || attempt == FINAL_RETRIES) {
+                return r.version;
             }
-            long wait = Math.min(5, Math.max(1, r[2]));
+            long wait = Math.min(5, Math.max(1, r.retryAfterSeconds));
             System.err.println("final version of " + target + ": 503, retried in " + wait + " s");
             TimeUnit.SECONDS.sleep(wait);
         }
@@ -510,11 +510,41 @@ final class LoadRun implements Callable<Integer> {
     /** How many times a final-version check that got {@code 503} tries again. */
     static final int FINAL_RETRIES = 5;
 
-    /** @return {version or -1, status, Retry-After seconds or 0} */
-    private static long[] finalVersionOnce(InetSocketAddress target, String host, boolean abrupt) {
-        long[] v = {-1};
-        int[] status = {0};
-        long[] retryAfter = {0};
+    /**
+     * What one request for the leaderboard stream saw, filled in by the parser as the response
+     * arrives: its status, its {@code Retry-After} and the version of its first leaderboard event.
+     */
+    private static final class FirstEvent implements SseParser.Listener {
+        long version = -1;
+        int status;
+        long retryAfterSeconds;
+
+        @Override
+        public void onStatus(int code) {
+            status = code;
+        }
+
+        @Override
+        public void onHeader(String name, String value) {
+            if ("retry-after".equalsIgnoreCase(name)) {
+                try {
+                    retryAfterSeconds = Long.parseLong(value.trim());
+                } catch (NumberFormatException e) {
+                    retryAfterSeconds = 0;
+                }
+            }
+        }
+
+        @Override
+        public void onEvent(long id, String event, byte[] data, int length) {
+            if (version < 0 && "leaderboard".equals(event)) {
+                version = id;
+            }
+        }
+    }
+
+    private static FirstEvent finalVersionOnce(InetSocketAddress target, String host, boolean abrupt) {
+        FirstEvent seen = new FirstEvent();
         try (Socket s = new Socket()) {
             if (abrupt) {
                 s.setSoLinger(true, 0);
@@ -523,43 +553,20 @@ final class LoadRun implements Callable<Integer> {
             s.setSoTimeout(5000);
             s.getOutputStream().write(("GET /stream-leaderboard HTTP/1.1\r\nHost: " + host
                     + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            SseParser p = new SseParser(new SseParser.Listener() {
-                @Override
-                public void onStatus(int code) {
-                    status[0] = code;
-                }
-
-                @Override
-                public void onHeader(String name, String value) {
-                    if ("retry-after".equalsIgnoreCase(name)) {
-                        try {
-                            retryAfter[0] = Long.parseLong(value.trim());
-                        } catch (NumberFormatException e) {
-                            retryAfter[0] = 0;
-                        }
-                    }
-                }
-
-                @Override
-                public void onEvent(long id, String event, byte[] data, int length) {
-                    if (v[0] < 0 && "leaderboard".equals(event)) {
-                        v[0] = id;
-                    }
-                }
-            });
+            SseParser p = new SseParser(seen);
             byte[] buf = new byte[8192];
             int n;
-            while (v[0] < 0 && !p.done() && (n = s.getInputStream().read(buf)) > 0) {
+            while (seen.version < 0 && !p.done() && (n = s.getInputStream().read(buf)) > 0) {
                 p.feed(ByteBuffer.wrap(buf, 0, n));
             }
-            if (v[0] < 0) {
-                System.err.println("final version of " + target + ": no leaderboard event (status " + status[0]
+            if (seen.version < 0) {
+                System.err.println("final version of " + target + ": no leaderboard event (status " + seen.status
                         + (p.done() ? ", the response ended" : ", the connection closed") + ")");
             }
         } catch (IOException | SseParser.ProtocolException e) {
-            System.err.println("final version of " + target + ": " + e + " (status " + status[0] + ")");
+            System.err.println("final version of " + target + ": " + e + " (status " + seen.status + ")");
         }
-        return new long[] {v[0], status[0], retryAfter[0]};
+        return seen;
     }
 
     private Map<String, Object> summary(String id, StreamClients c, Submitter sub, long[] finalVersion, long[] behind,
